@@ -1,0 +1,38 @@
+// `npm install` hook: checks that LibTorch is present (one clear message if not) and builds the
+// addon with node-gyp against the local Node headers (no download, works offline).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { findLibTorch } from './libtorch.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+try {
+  const lt = findLibTorch();
+  console.log(`contraseg: building the LibTorch addon against ${lt.libdir}${lt.cuda ? ' (CUDA)' : ''}`);
+} catch (err) {
+  console.error(`\ncontraseg: ${err.message}\n`);
+  process.exit(1);
+}
+
+function nodeGypCommand() {
+  const require = createRequire(import.meta.url);
+  try {
+    return [process.execPath, require.resolve('node-gyp/bin/node-gyp.js')];
+  } catch {
+    // npm ships its own node-gyp and tells scripts where it is.
+    const bundled = process.env.npm_config_node_gyp;
+    if (bundled && existsSync(bundled)) return [process.execPath, bundled];
+    return ['node-gyp'];
+  }
+}
+
+const [cmd, ...pre] = nodeGypCommand();
+const args = [...pre, 'rebuild', `--jobs=${process.env.CONTRASEG_BUILD_JOBS ?? 'max'}`];
+if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
+const r = spawnSync(cmd, args, { cwd: here, stdio: 'inherit' });
+if (r.status !== 0) {
+  console.error('\ncontraseg: the native build failed (see the compiler output above).');
+  process.exit(r.status ?? 1);
+}
