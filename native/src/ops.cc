@@ -9,6 +9,8 @@ using namespace cs;
   OP(name) {                                                                 \
     at::Tensor& a = argTensor(info, 0);                                      \
     if (isTensor(info[1])) return wrap(info.Env(), fn(a, argTensor(info, 1))); \
+    if (!info[1].IsNumber() && !info[1].IsBoolean())                         \
+      throw ArgError("argument 1 is not a Tensor or a number");              \
     return wrap(info.Env(), fn(a, argScalar(info, 1)));                      \
   }
 #define BINARY_INPLACE(name, method)                                        \
@@ -119,12 +121,13 @@ UNARY(op_reciprocal, at::reciprocal)
 UNARY(op_square, at::square)
 UNARY(op_isnan, at::isnan)
 UNARY(op_isfinite, at::isfinite)
-static c10::optional<at::Scalar> optScalar(const c10::optional<double>& d) {
-  if (!d) return c10::nullopt;
-  return at::Scalar(*d);
+// An optional Scalar argument (clamp bounds): integral numbers stay integers, see argScalar.
+static c10::optional<at::Scalar> optScalarArg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || info[i].IsUndefined() || info[i].IsNull()) return c10::nullopt;
+  return argScalar(info, i);
 }
 OP(op_clamp) {
-  return wrap(info.Env(), at::clamp(argTensor(info, 0), optScalar(argOptDouble(info, 1)), optScalar(argOptDouble(info, 2))));
+  return wrap(info.Env(), at::clamp(argTensor(info, 0), optScalarArg(info, 1), optScalarArg(info, 2)));
 }
 OP(op_lerp) { return wrap(info.Env(), at::lerp(argTensor(info, 0), argTensor(info, 1), argScalar(info, 2))); }
 
@@ -139,7 +142,7 @@ UNARY_INPLACE(op_sqrt_, sqrt_)
 OP(op_fill_) { argTensor(info, 0).fill_(argScalar(info, 1)); return info.Env().Undefined(); }
 OP(op_copy_) { argTensor(info, 0).copy_(argTensor(info, 1)); return info.Env().Undefined(); }
 OP(op_clamp_) {
-  argTensor(info, 0).clamp_(optScalar(argOptDouble(info, 1)), optScalar(argOptDouble(info, 2)));
+  argTensor(info, 0).clamp_(optScalarArg(info, 1), optScalarArg(info, 2));
   return info.Env().Undefined();
 }
 OP(op_addScaled_) {

@@ -45,16 +45,18 @@ OP(op_avgPool2d) {
   return wrap(info.Env(), at::avg_pool2d(argTensor(info, 0), argInts(info, 1), argInts(info, 2), argInts(info, 3),
                                          argBool(info, 4), argBool(info, 5)));
 }
-// interpolate(x, [outH, outW], mode, alignCorners)
+// interpolate(x, [outH, outW], mode, alignCorners, scaleH?, scaleW?): with scale factors given, the
+// source coordinates use 1/scale (F.interpolate(scale_factor=...)), else in/out sizes.
 OP(op_interpolate) {
   at::Tensor& x = argTensor(info, 0);
   auto size = argInts(info, 1);
   std::string mode = argString(info, 2);
   bool align = argBool(info, 3);
+  auto sh = argOptDouble(info, 4), sw = argOptDouble(info, 5);
   if (x.dim() != 4) throw std::invalid_argument("expected a 4-D (N, C, H, W) input, got " + std::to_string(x.dim()) + "-D");
-  if (mode == "nearest") return wrap(info.Env(), at::upsample_nearest2d(x, size, c10::nullopt, c10::nullopt));
-  if (mode == "bilinear") return wrap(info.Env(), at::upsample_bilinear2d(x, size, align, c10::nullopt, c10::nullopt));
-  if (mode == "bicubic") return wrap(info.Env(), at::upsample_bicubic2d(x, size, align, c10::nullopt, c10::nullopt));
+  if (mode == "nearest") return wrap(info.Env(), at::upsample_nearest2d(x, size, sh, sw));
+  if (mode == "bilinear") return wrap(info.Env(), at::upsample_bilinear2d(x, size, align, sh, sw));
+  if (mode == "bicubic") return wrap(info.Env(), at::upsample_bicubic2d(x, size, align, sh, sw));
   throw std::invalid_argument("unknown interpolation mode '" + mode + "'");
 }
 OP(op_softmax) { return wrap(info.Env(), at::softmax(argTensor(info, 0), argInt(info, 1))); }

@@ -6,6 +6,7 @@
 #include <malloc.h>
 #include <torch/version.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -172,7 +173,11 @@ std::vector<int64_t> argInts(const Napi::CallbackInfo& info, size_t i) {
   for (uint32_t k = 0; k < a.Length(); k++) {
     Napi::Value v = a.Get(k);
     if (!v.IsNumber()) throw ArgError(position(i) + "[" + std::to_string(k) + "] is not a number");
-    out[k] = static_cast<int64_t>(v.As<Napi::Number>().DoubleValue());
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(std::fabs(d) < 9.3e18) || d != std::trunc(d)) {
+      throw ArgError(position(i) + "[" + std::to_string(k) + "] must be an integer, got " + std::to_string(d));
+    }
+    out[k] = static_cast<int64_t>(d);
   }
   return out;
 }
@@ -186,6 +191,11 @@ at::Scalar argScalar(const Napi::CallbackInfo& info, size_t i) {
   if (info[i].IsBoolean()) return at::Scalar(info[i].As<Napi::Boolean>().Value());
   if (!info[i].IsNumber()) throw ArgError(position(i) + " is not a number");
   double d = info[i].As<Napi::Number>().DoubleValue();
+  // JavaScript has one number type: integral values become integer scalars (as Python ints do), so
+  // `intTensor.add(1)` stays int64 while `x.mul(0.5)` promotes; -0 stays a double to keep its sign.
+  if (d == std::trunc(d) && std::fabs(d) <= 9007199254740991.0 && !(d == 0 && std::signbit(d))) {
+    return at::Scalar(static_cast<int64_t>(d));
+  }
   return at::Scalar(d);
 }
 

@@ -66,9 +66,12 @@ export function tensor(
   let dtype: DType;
   if (Array.isArray(data)) {
     dtype = o.dtype ?? (typeof data[0] === 'boolean' ? 'bool' : 'float32');
+    // Half-precision values have no JavaScript array: build float32, then convert below.
+    if (dtype === 'float16' || dtype === 'bfloat16') dtype = 'float32';
     arr = typedFromNumbers(data.map(Number), dtype);
   } else {
-    dtype = dtypeOf(data);
+    // A Uint16Array holds raw float16 bits, or raw bfloat16 bits when that dtype is asked for.
+    dtype = data instanceof Uint16Array && o.dtype === 'bfloat16' ? 'bfloat16' : dtypeOf(data);
     arr = data;
   }
   const dims = shape ?? [arr.length];
@@ -99,8 +102,9 @@ function typedFromNumbers(v: number[], dtype: DType): AnyTypedArray {
     case 'int8':
       return Int8Array.from(v);
     case 'uint8':
-    case 'bool':
       return Uint8Array.from(v);
+    case 'bool':
+      return Uint8Array.from(v, (x) => (x !== 0 ? 1 : 0));
     default:
       return Float32Array.from(v);
   }

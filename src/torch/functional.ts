@@ -156,11 +156,14 @@ export function interpolate(
   o: { size?: Pair; scaleFactor?: number; mode?: 'nearest' | 'bilinear' | 'bicubic'; alignCorners?: boolean },
 ): Tensor {
   let size: [number, number];
+  let scales: [number, number] | [] = [];
   if (o.size !== undefined) size = pair(o.size);
   else if (o.scaleFactor !== undefined) {
     size = [Math.floor(x.shape[2] * o.scaleFactor), Math.floor(x.shape[3] * o.scaleFactor)];
+    // As PyTorch (recompute_scale_factor unset): source coordinates use 1/scale, not in/out.
+    scales = [o.scaleFactor, o.scaleFactor];
   } else throw new Error('interpolate: give size or scaleFactor');
-  return wrap(native.op_interpolate(x.handle, size, o.mode ?? 'nearest', o.alignCorners ?? false));
+  return wrap(native.op_interpolate(x.handle, size, o.mode ?? 'nearest', o.alignCorners ?? false, ...scales));
 }
 
 export function cat(tensors: Tensor[], dim = 0): Tensor {

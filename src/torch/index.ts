@@ -6,9 +6,11 @@
  *   const y = torch.tidy(() => x.mul(2).add(1).sum());
  */
 export { Tensor, isTensor, type TensorLike } from './tensor.js';
+export { Parameter } from './parameter.js';
 export * from './creation.js';
 export * from './control.js';
 export { tidy, keep, dispose } from './scope.js';
 export type { DType, Device, AnyTypedArray } from './dtype.js';
 export * as F from './functional.js';
 export { cat, stack, where, einsum } from './functional.js';
+export { adamStep_, sgdStep_ } from './fused.js';

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Idempotent setup, run by `npm test` and `npm run demo`: Debian packages (LibTorch, and
+# python3-torch & co. for parity tests and benchmarks), npm packages, the native addon, and the
+# TypeScript build. Each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_pkgs=()
+if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/ATen/ATen.h ]; then apt_pkgs+=(libtorch-dev); fi
+if ! /usr/bin/python3 -c 'import torch, numpy, scipy, nibabel, h5py' 2>/dev/null; then
+  apt_pkgs+=(python3-torch python3-numpy python3-scipy python3-nibabel python3-h5py)
+fi
+if [ "${#apt_pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo=sudo; else
+    echo "setup: please install these Debian packages first: ${apt_pkgs[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${apt_pkgs[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund # its install hook builds the native addon
+fi
+addon=native/build/Release/contraseg.node
+if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addon" 2>/dev/null)" ]; then
+  node native/build.mjs
+fi
+npx tsc -p tsconfig.json

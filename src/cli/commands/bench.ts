@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { benchEngine, fullBench, quickBench } from '../../../bench/engine.js';
+
+/** `contraseg bench engine`: Node versus python3-torch, interleaved, one JSON object. */
+export function register(program: Command): void {
+  const bench = program.command('bench').description('Benchmarks against PyTorch run side by side');
+  bench
+    .command('engine')
+    .description('UNet training step and inference: Node (LibTorch addon) versus python3-torch')
+    .option('--json', 'print only the JSON result')
+    .option('--quick', 'batch 4, 96x96, 5 steps (under a minute)')
+    .option('--steps <n>', 'measured training steps', (v) => parseInt(v, 10))
+    .option('--threads <n>', 'threads for both engines', (v) => parseInt(v, 10))
+    .option('--python <path>', 'Python interpreter with torch', '/usr/bin/python3')
+    .action(async (o: { json?: boolean; quick?: boolean; steps?: number; threads?: number; python: string }) => {
+      const base = o.quick ? quickBench : fullBench;
+      const cfg = { ...base, python: o.python, steps: o.steps ?? base.steps, threads: o.threads ?? base.threads };
+      const log = o.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);
+      const result = await benchEngine(cfg, log);
+      process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);
+    });
+}
