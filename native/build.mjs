@@ -29,9 +29,14 @@ function nodeGypCommand() {
 }
 
 const [cmd, ...pre] = nodeGypCommand();
-const args = [...pre, 'rebuild', `--jobs=${process.env.CONTRASEG_BUILD_JOBS ?? 'max'}`];
-if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
-const r = spawnSync(cmd, args, { cwd: here, stdio: 'inherit' });
+const extra = [];
+if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) extra.push('--nodedir=/usr');
+// configure + build (not rebuild): an existing addon stays usable until the new one is linked.
+let r = spawnSync(cmd, [...pre, 'configure', ...extra], { cwd: here, stdio: 'inherit' });
+if (r.status === 0) {
+  const jobs = `--jobs=${process.env.CONTRASEG_BUILD_JOBS ?? 'max'}`;
+  r = spawnSync(cmd, [...pre, 'build', jobs, ...extra], { cwd: here, stdio: 'inherit' });
+}
 if (r.status !== 0) {
   console.error('\ncontraseg: the native build failed (see the compiler output above).');
   process.exit(r.status ?? 1);

@@ -72,6 +72,7 @@ Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
 using Binding = Napi::Value (*)(const Napi::CallbackInfo&);
 void registerOps(Napi::Env env, Napi::Object exports);
 void registerOpsNN(Napi::Env env, Napi::Object exports);
+void registerOpsRng(Napi::Env env, Napi::Object exports);
 
 }  // namespace cs
 

@@ -60,8 +60,16 @@ OP(op_scatter) {
 OP(op_scatterAdd) {
   return wrap(info.Env(), argTensor(info, 0).scatter_add(argInt(info, 1), argTensor(info, 2), argTensor(info, 3)));
 }
+// LibTorch 1.13 silently ignores a float mask in masked_fill (later versions reject it).
+static const at::Tensor& boolMask(const at::Tensor& m) {
+  if (m.scalar_type() != at::kBool && m.scalar_type() != at::kByte) {
+    throw std::invalid_argument("the mask must be bool, got " + dtypeName(m.scalar_type()));
+  }
+  return m;
+}
 OP(op_maskedFill) {
   at::Tensor& a = argTensor(info, 0);
+  boolMask(argTensor(info, 1));
   if (isTensor(info[2])) return wrap(info.Env(), a.masked_fill(argTensor(info, 1), argTensor(info, 2)));
   return wrap(info.Env(), a.masked_fill(argTensor(info, 1), argScalar(info, 2)));
 }
@@ -159,7 +167,7 @@ OP(op_addcdiv_) {
   return info.Env().Undefined();
 }
 OP(op_maskedFill_) {
-  argTensor(info, 0).masked_fill_(argTensor(info, 1), argScalar(info, 2));
+  argTensor(info, 0).masked_fill_(boolMask(argTensor(info, 1)), argScalar(info, 2));
   return info.Env().Undefined();
 }
 

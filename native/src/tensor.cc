@@ -251,6 +251,24 @@ static std::string describeArgs(const Napi::CallbackInfo& info) {
       s << (any ? ", " : " (") << "arg" << i << ": " << dtypeName(t.scalar_type()) << t.sizes();
       any = true;
     }
+    if (info[i].IsArray()) {  // a tensor list (cat, stack, einsum ...)
+      Napi::Array a = info[i].As<Napi::Array>();
+      std::ostringstream l;
+      bool listed = false;
+      for (uint32_t k = 0; k < a.Length(); k++) {
+        Napi::Value v = a.Get(k);
+        if (!isTensor(v)) continue;
+        TensorHandle* h = Napi::ObjectWrap<TensorHandle>::Unwrap(v.As<Napi::Object>());
+        if (h->disposed()) continue;
+        const at::Tensor& t = h->tensor("describe");
+        l << (listed ? ", " : "") << dtypeName(t.scalar_type()) << t.sizes();
+        listed = true;
+      }
+      if (listed) {
+        s << (any ? ", " : " (") << "arg" << i << ": [" << l.str() << "]";
+        any = true;
+      }
+    }
   }
   if (any) s << ")";
   return s.str();
@@ -436,6 +454,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT(op_libtorchVersion); EXPORT(op_isTensor);
   registerOps(env, exports);
   registerOpsNN(env, exports);
+  registerOpsRng(env, exports);
   return exports;
 }
 

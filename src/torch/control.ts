@@ -1,4 +1,5 @@
 import { native } from './native.js';
+import { type Tensor, wrap } from './tensor.js';
 
 /** Seeds LibTorch's generators (torch.manual_seed). */
 export function manualSeed(seed: number): void {
@@ -61,4 +62,13 @@ export function mallocTrim(): void {
 }
 export function libtorchVersion(): string {
   return native.op_libtorchVersion();
+}
+
+/** The default CPU generator's state as a uint8 tensor (torch.get_rng_state). */
+export function getRngState(): Tensor {
+  return wrap(native.op_getRngState());
+}
+/** Restores a state from getRngState (torch.set_rng_state). */
+export function setRngState(state: Tensor): void {
+  native.op_setRngState(state.handle);
 }

@@ -55,7 +55,8 @@ export function randperm(n: number): Tensor {
 
 /**
  * A tensor holding a copy of `data` with the given shape (default: 1-D). The dtype follows the
- * typed array (Float32Array -> float32 ...) unless given; plain number arrays become float32.
+ * typed array (Float32Array -> float32 ...; a Uint16Array holds raw float16 bits, or raw bfloat16 bits
+ * when that dtype is given) unless given; plain number arrays become float32.
  */
 export function tensor(
   data: AnyTypedArray | number[] | boolean[],

@@ -2,7 +2,7 @@
  * torch.nn.functional: stateless deep-learning ops on the engine, PyTorch names and semantics.
  */
 import { native } from './native.js';
-import { wrap, type Tensor, type TensorLike } from './tensor.js';
+import { isTensor, wrap, type Tensor, type TensorLike } from './tensor.js';
 
 type Pair = number | [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : v);
@@ -213,6 +213,19 @@ export function crossEntropy(
   target: Tensor,
   o: { weight?: Tensor | null; reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {},
 ): Tensor {
+  // LibTorch reads a float target of another shape as class indices and reports "multi-target not
+  // supported"; name the actual problem instead.
+  const live = (t: unknown): t is Tensor => isTensor(t) && !t.isDisposed;
+  if (live(input) && live(target) && target.dtype.startsWith('float')) {
+    const a = input.shape;
+    const b = target.shape;
+    if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+      throw new Error(
+        `crossEntropy: probability targets (${target.dtype}) must have the input's shape [${a.join(', ')}], ` +
+          `got [${b.join(', ')}]`,
+      );
+    }
+  }
   return wrap(
     native.op_crossEntropy(
       input.handle,

@@ -49,6 +49,7 @@ export function tidy<T>(fn: () => T): T {
   }
   stack.pop();
   if (result instanceof Promise) {
+    for (const t of scope) t.dispose();
     throw new Error('tidy: the function must be synchronous (got a Promise)');
   }
   const survivors = new Set<Tensor>();

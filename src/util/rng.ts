@@ -11,7 +11,8 @@ export class Rng {
   private s1: number;
   private s2: number;
   private s3: number;
-  private spare: number | null = null;
+  private spare = 0;
+  private hasSpare = false;
 
   /** @param seed any number; only its low 32 bits (after truncation to an integer) are used. */
   constructor(seed: number) {
@@ -50,16 +51,28 @@ export class Rng {
 
   /** Normal N(mean, std^2) by Box-Muller: sqrt(-2 ln u1) * (cos, sin)(2 pi u2), u1 in (0, 1]. */
   normal(mean = 0, std = 1): number {
-    if (this.spare !== null) {
-      const z = this.spare;
-      this.spare = null;
-      return mean + std * z;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return mean + std * this.spare;
     }
     const u1 = 1 - this.uniform();
     const u2 = this.uniform();
     const r = Math.sqrt(-2 * Math.log(u1));
     this.spare = r * Math.sin(2 * Math.PI * u2);
+    this.hasSpare = true;
     return mean + std * r * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** The full generator state, for checkpoints: restoring it with setState replays the stream. */
+  getState(): number[] {
+    return [this.s0, this.s1, this.s2, this.s3, this.hasSpare ? 1 : 0, this.spare];
+  }
+
+  setState(state: readonly number[]): void {
+    if (state.length !== 6) throw new RangeError('Rng.setState: expected 6 numbers');
+    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((v) => v | 0);
+    this.hasSpare = state[4] === 1;
+    this.spare = state[5];
   }
 
   /** Uniform integer in {0, ..., n - 1}; n must be a positive integer below 2^32. */
