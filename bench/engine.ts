@@ -20,6 +20,8 @@ export interface EngineBenchOptions {
   inferBatch: number;
   inferReps: number;
   python: string;
+  /** 'cpu' or 'cuda' (both engines). */
+  device: string;
 }
 
 export const fullBench: EngineBenchOptions = {
@@ -32,6 +34,7 @@ export const fullBench: EngineBenchOptions = {
   inferBatch: 10,
   inferReps: 10,
   python: '/usr/bin/python3',
+  device: 'cpu',
 };
 
 export const quickBench: EngineBenchOptions = { ...fullBench, batch: 4, size: 96, steps: 5, warmup: 1, inferReps: 5 };
@@ -72,7 +75,14 @@ class PythonPeer {
     const here = dirname(fileURLToPath(import.meta.url));
     // dist/bench -> bench/ in the repository
     const script = join(here, '..', '..', 'bench', 'engine_peer.py');
-    const cfg = { batch: o.batch, size: o.size, classes: o.classes, threads: o.threads, infer_batch: o.inferBatch };
+    const cfg = {
+      batch: o.batch,
+      size: o.size,
+      classes: o.classes,
+      threads: o.threads,
+      infer_batch: o.inferBatch,
+      device: o.device,
+    };
     this.proc = spawn(o.python, [script, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
@@ -98,12 +108,16 @@ export async function benchEngine(o: EngineBenchOptions, log: (s: string) => voi
   torch.setNumThreads(o.threads);
   torch.manualSeed(0);
   const peer = new PythonPeer(o);
-  const net = new UNet({ numClasses: o.classes });
+  const dev = { device: o.device };
+  const net = new UNet({ numClasses: o.classes }).to(o.device);
   const opt = new Adam(net.parameters(), { lr: 1e-3 });
-  const x = torch.randn([o.batch, 1, o.size, o.size]);
-  const y = torch.randint(0, o.classes, [o.batch, o.size, o.size]);
+  const x = torch.randn([o.batch, 1, o.size, o.size], dev);
+  const y = torch.randint(0, o.classes, [o.batch, o.size, o.size], dev);
   const onehot = torch.tidy(() => torch.F.oneHot(y, o.classes).permute(0, 3, 1, 2).float());
-  const xi = torch.randn([o.inferBatch, 1, o.size, o.size]);
+  const xi = torch.randn([o.inferBatch, 1, o.size, o.size], dev);
+  const sync = () => {
+    if (o.device !== 'cpu') torch.cuda.synchronize();
+  };
 
   const nodeTrain = (): number => {
     const t0 = performance.now();
@@ -115,6 +129,7 @@ export async function benchEngine(o: EngineBenchOptions, log: (s: string) => voi
     loss.backward();
     opt.step();
     loss.dispose();
+    sync();
     torch.mallocTrim();
     return performance.now() - t0;
   };
@@ -122,6 +137,7 @@ export async function benchEngine(o: EngineBenchOptions, log: (s: string) => voi
     const t0 = performance.now();
     net.eval();
     torch.noGrad(() => torch.tidy(() => net.forward(xi).argmax(1).sum().item()));
+    sync();
     return performance.now() - t0;
   };
 

@@ -16,12 +16,18 @@ cfg = json.loads(sys.argv[1])
 torch.set_num_threads(cfg["threads"])
 torch.manual_seed(0)
 b, s, c = cfg["batch"], cfg["size"], cfg["classes"]
-net = UNet(num_classes=c)
+dev = torch.device(cfg.get("device", "cpu"))
+net = UNet(num_classes=c).to(dev)
 opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-x = torch.randn(b, 1, s, s)
-y = torch.randint(0, c, (b, s, s))
+x = torch.randn(b, 1, s, s, device=dev)
+y = torch.randint(0, c, (b, s, s), device=dev)
 onehot = torch.nn.functional.one_hot(y, c).permute(0, 3, 1, 2).float()
-xi = torch.randn(cfg["infer_batch"], 1, s, s)
+xi = torch.randn(cfg["infer_batch"], 1, s, s, device=dev)
+
+
+def sync():
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
 
 
 def train():
@@ -30,13 +36,16 @@ def train():
     loss = dice_loss(net(x), onehot)
     loss.backward()
     opt.step()
+    sync()
     return loss.item()
 
 
 def infer():
     net.eval()
     with torch.no_grad():
-        return net(xi).argmax(1).sum().item()
+        r = net(xi).argmax(1).sum().item()
+    sync()
+    return r
 
 
 print(json.dumps({"ready": True}), flush=True)

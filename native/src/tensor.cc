@@ -404,6 +404,11 @@ OP(op_backward) {
   return info.Env().Undefined();
 }
 OP(op_detach) { return wrap(info.Env(), argTensor(info, 0).detach()); }
+/** setData(t, src): t's data becomes src's (Tensor.data = src in PyTorch), keeping t's identity. */
+OP(op_setData) {
+  argTensor(info, 0).set_data(argTensor(info, 1));
+  return info.Env().Undefined();
+}
 OP(op_setGradEnabled) {
   c10::GradMode::set_enabled(argBool(info, 0));
   return info.Env().Undefined();
@@ -447,7 +452,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT(op_fromBuffer); EXPORT(op_toBuffer); EXPORT(op_item); EXPORT(op_to); EXPORT(op_clone);
   EXPORT(op_contiguous); EXPORT(op_alias); EXPORT(op_isContiguous); EXPORT(op_toString);
   EXPORT(op_requiresGrad); EXPORT(op_setRequiresGrad); EXPORT(op_isLeaf); EXPORT(op_grad);
-  EXPORT(op_setGrad); EXPORT(op_backward); EXPORT(op_detach); EXPORT(op_setGradEnabled);
+  EXPORT(op_setGrad); EXPORT(op_backward); EXPORT(op_detach); EXPORT(op_setData); EXPORT(op_setGradEnabled);
   EXPORT(op_isGradEnabled); EXPORT(op_manualSeed); EXPORT(op_setNumThreads);
   EXPORT(op_getNumThreads); EXPORT(op_cudaIsAvailable); EXPORT(op_cudaDeviceCount);
   EXPORT(op_cudaSynchronize); EXPORT(op_memoryStats); EXPORT(op_mallocTrim);

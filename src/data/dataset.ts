@@ -24,4 +24,10 @@ export interface SegmentationDataset {
   unlabeledTrain(): Promise<Case[]>;
   validation(): Promise<LabeledCase[]>;
   test(): Promise<LabeledCase[]>;
+  /**
+   * The withheld labels of the unlabeled training cases, in unlabeledTrain() order, where the
+   * source has them (the phantom; ACDC slices). For diagnosing pseudo-label quality only: no
+   * trainer calls it.
+   */
+  withheldLabels?(): Promise<LabeledCase[]>;
 }

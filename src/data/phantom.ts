@@ -118,6 +118,10 @@ export class PhantomDataset implements SegmentationDataset {
     });
   }
 
+  async withheldLabels(): Promise<LabeledCase[]> {
+    return this.labeled('unlabeled', this.options.unlabeledVolumes);
+  }
+
   async validation(): Promise<LabeledCase[]> {
     return this.labeled('validation', this.options.validationVolumes);
   }

@@ -1,4 +1,4 @@
-import { Parameter, Tensor, keep, noGrad } from '../torch/index.js';
+import { type DType, Parameter, Tensor, keep, noGrad } from '../torch/index.js';
 
 /**
  * Base class of every layer and network (torch.nn.Module): owns parameters, buffers and
@@ -103,6 +103,23 @@ export abstract class Module {
       }
     });
     return { missing, unexpected };
+  }
+
+  /** The device of the first parameter ('cpu' for a module without parameters). */
+  get device(): string {
+    return this.params.values().next().value?.device ?? this.children.values().next().value?.device ?? 'cpu';
+  }
+
+  /** Moves every parameter and buffer to a device (and/or dtype) in place, like Module.to. */
+  to(device: string, dtype?: DType): this {
+    noGrad(() => {
+      for (const t of [...this.parameters(), ...this.namedBuffers().map(([, b]) => b)]) {
+        const moved = t.to(dtype ?? null, device);
+        t.setData_(moved);
+        moved.dispose();
+      }
+    });
+    return this;
   }
 
   /** Releases every parameter and buffer. */

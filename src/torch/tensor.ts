@@ -133,6 +133,14 @@ export class Tensor {
   detach(): Tensor {
     return wrap(native.op_detach(this.handle));
   }
+  /**
+   * Replaces this tensor's data by `src`'s (PyTorch's `t.data = src`), keeping its identity, its
+   * requires-grad flag and the handles that refer to it; used to move parameters between devices.
+   */
+  setData_(src: Tensor): this {
+    native.op_setData(this.handle, src.handle);
+    return this;
+  }
 
   // ---- views -------------------------------------------------------------------------------------
   reshape(...shape: number[]): Tensor {

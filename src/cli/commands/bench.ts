@@ -12,9 +12,17 @@ export function register(program: Command): void {
     .option('--steps <n>', 'measured training steps', (v) => parseInt(v, 10))
     .option('--threads <n>', 'threads for both engines', (v) => parseInt(v, 10))
     .option('--python <path>', 'Python interpreter with torch', '/usr/bin/python3')
-    .action(async (o: { json?: boolean; quick?: boolean; steps?: number; threads?: number; python: string }) => {
+    .option('--device <device>', "'cpu' or 'cuda' (both engines)", 'cpu')
+    .action(async (o: {
+        json?: boolean;
+        quick?: boolean;
+        steps?: number;
+        threads?: number;
+        python: string;
+        device: string;
+      }) => {
       const base = o.quick ? quickBench : fullBench;
-      const cfg = { ...base, python: o.python, steps: o.steps ?? base.steps, threads: o.threads ?? base.threads };
+      const cfg = { ...base, python: o.python, device: o.device, steps: o.steps ?? base.steps, threads: o.threads ?? base.threads };
       const log = o.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);
       const result = await benchEngine(cfg, log);
       process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import {
+  listPredictInputs,
+  predictCase,
+  predictionPath,
+  prepareOutputFolder,
+} from '../../eval/predict-files.js';
+import type { TestTimeAugmentation } from '../../eval/predict-volume.js';
+import { loadModel } from '../../method/model-file.js';
+import * as torch from '../../torch/index.js';
+import { fileProgress } from '../file-progress.js';
+
+interface PredictOptions {
+  model: string;
+  input: string;
+  output: string;
+  batchSize: string;
+  threads?: string;
+  tta?: string;
+  device: string;
+  quiet?: boolean;
+}
+
+function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`must be a positive integer, got '${value}'`, option);
+  return n;
+}
+
+/**
+ * `contraseg predict`: label maps for NIfTI, SSL4MIS HDF5 or PNG-slice inputs, written as uint8
+ * NIfTI files `<output>/<case>.nii.gz` in each input's own geometry.
+ */
+export function register(program: Command): void {
+  program
+    .command('predict')
+    .description(
+      'segment volumes with a trained model: NIfTI (.nii, .nii.gz), SSL4MIS HDF5 (.h5 volume or ' +
+        'slice) or PNG slices (a PROMISE12 Img/ folder, one volume per case); writes one uint8 ' +
+        'label map <output>/<case>.nii.gz per case in the input geometry (the input affine for ' +
+        'NIfTI; no spacing or affine for HDF5 and PNG, which do not keep them)',
+    )
+    .requiredOption('--model <file>', 'checkpoint or exported model (.safetensors)')
+    .requiredOption('--input <path>', 'a volume file or a folder of them')
+    .requiredOption('--output <folder>', 'folder for the label maps')
+    .option('--batch-size <n>', 'slices per forward pass', '20')
+    .option('--threads <n>', 'CPU threads of LibTorch (default: LibTorch decides)')
+    .option(
+      '--tta <kind>',
+      "test-time augmentation: 'flip' averages the image and its left-right mirror",
+    )
+    .option('--device <device>', 'device to run on (cpu, cuda, cuda:1, ...)', 'cpu')
+    .option('--quiet', 'no progress output')
+    .action(async (o: PredictOptions) => {
+      const batchSize = positiveInt(o.batchSize, '--batch-size');
+      if (o.threads !== undefined) torch.setNumThreads(positiveInt(o.threads, '--threads'));
+      if (o.tta !== undefined && o.tta !== 'flip' && o.tta !== 'none') {
+        throw new InputError(`unknown test-time augmentation '${o.tta}' (use flip)`, '--tta');
+      }
+      const tta = (o.tta ?? 'none') as TestTimeAugmentation;
+      const cases = listPredictInputs(o.input);
+      const model = loadModel(o.model, o.device);
+      try {
+        prepareOutputFolder(o.output);
+      } catch (err) {
+        model.net.dispose();
+        throw err;
+      }
+      const progress = fileProgress('predict', cases.length, { quiet: o.quiet });
+      let slices = 0;
+      let seconds = 0;
+      try {
+        for (const c of cases) {
+          const r = await predictCase(model, c, o.output, { batchSize, tta });
+          slices += r.slices;
+          seconds += r.seconds;
+          progress.tick(c.id);
+        }
+      } finally {
+        progress.stop();
+        model.net.dispose();
+      }
+      const where = cases.length === 1 ? predictionPath(o.output, cases[0].id) : o.output;
+      process.stdout.write(
+        `predicted ${cases.length} case(s), ${slices} slice(s) in ${seconds.toFixed(1)} s: ${where}\n`,
+      );
+    });
+}

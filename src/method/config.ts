@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+
+/**
+ * The configuration of a training run, validated at the edge. Defaults reproduce the paper
+ * (method.md quick reference); every run writes its resolved config next to its checkpoints.
+ */
+const pair = z.tuple([z.number().positive(), z.number().positive()]);
+const intPair = z.tuple([z.number().int().positive(), z.number().int().positive()]);
+
+/** Data set specs, with the option names of src/data/index.ts (DatasetSpec). */
+const dataSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('phantom'),
+      seed: z.number().int().default(0),
+      labeledVolumes: z.number().int().min(1).default(1),
+      unlabeledVolumes: z.number().int().min(0).default(16),
+      validationVolumes: z.number().int().min(1).default(2),
+      testVolumes: z.number().int().min(0).default(10),
+      slices: z.number().int().min(1).default(8),
+      size: z.number().int().min(32).default(128),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('acdc-h5'),
+      root: z.string(),
+      labeledPatients: z.number().int().min(1),
+      valList: z.string().optional(),
+      testList: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('png-slices'),
+      root: z.string(),
+      labeledCases: z.number().int().min(1),
+      testList: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('nifti'),
+      root: z.string(),
+      labeledCount: z.number().int().min(1),
+      valFraction: z.number().min(0).max(1).optional(),
+      valCases: z.array(z.string()).optional(),
+      testCases: z.array(z.string()).optional(),
+    })
+    .strict(),
+]);
+
+const preprocessSchema = z.discriminatedUnion('mode', [
+  z.object({
+    mode: z.literal('spacing'),
+    targetSpacing: pair,
+    cropSize: intPair,
+    percentiles: z.tuple([z.number(), z.number()]).nullable().optional(),
+    inverse: z.enum(['linear', 'nearest']).optional(),
+  }).strict(),
+  z.object({
+    mode: z.literal('resize'),
+    size: intPair,
+    imageOrder: z.union([z.literal(0), z.literal(1)]).optional(),
+    percentiles: z.tuple([z.number(), z.number()]).nullable().optional(),
+    inverse: z.enum(['linear', 'nearest']).optional(),
+  }).strict(),
+]);
+
+const optimizerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('adam'), lr: z.number().positive().default(1e-3), weightDecay: z.number().min(0).default(0) }).strict(),
+  z.object({
+    kind: z.literal('sgd'),
+    lr: z.number().positive().default(0.01),
+    momentum: z.number().min(0).default(0.9),
+    weightDecay: z.number().min(0).default(1e-4),
+    poly: z.boolean().default(true),
+  }).strict(),
+]);
+
+const augmentSchema = z
+  .object({
+    affine: z.boolean().default(true),
+    elastic: z.boolean().default(true),
+    elasticSigma: z.number().min(0).default(5),
+    /** The contrast/brightness change the released code computes but never applies (I-3). */
+    intensity: z.boolean().default(false),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    name: z.string().default('run'),
+    seed: z.number().int().default(0),
+    threads: z.number().int().min(1).default(2),
+    device: z.string().default('cpu'),
+    data: dataSchema,
+    preprocess: preprocessSchema,
+    model: z
+      .object({
+        filters: z.array(z.number().int().positive()).min(2).default([16, 32, 64, 128, 128, 128]),
+        embeddingDim: z.number().int().positive().default(16),
+        bnEps: z.number().positive().default(1e-3),
+        bnMomentum: z.number().positive().max(1).default(0.01),
+      })
+      .strict()
+      .prefault({}),
+    loss: z
+      .object({ seg: z.enum(['dice', 'dice-nobg', 'ce', 'dice-ce']).default('dice') })
+      .strict()
+      .prefault({}),
+    optimizer: optimizerSchema.prefault({ kind: 'adam' }),
+    augment: augmentSchema.prefault({}),
+    baseline: z
+      .object({
+        iterations: z.number().int().min(1).default(5001),
+        batchSize: z.number().int().min(1).default(20),
+        valEvery: z.number().int().min(1).default(50),
+        checkpointEvery: z.number().int().min(1).default(50),
+      })
+      .strict()
+      .prefault({}),
+    pseudo: z
+      .object({
+        /** Dense CRF parameters [a_sxy, a_srgb, a_w1, g_sxy, g_w2, n_iter], or null for plain argmax. */
+        crf: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number().int()]).nullable()
+          .default([0.01, 0.5, 10, 10, 30, 30]),
+        tta: z.boolean().default(false),
+        ttaThreshold: z.number().min(0).max(1).default(0.9),
+        batchSize: z.number().int().min(1).default(20),
+      })
+      .strict()
+      .prefault({}),
+    joint: z
+      .object({
+        rounds: z.number().int().min(1).default(3),
+        iterationsPerRound: z.number().int().min(1).default(5000),
+        segBatchSize: z.number().int().min(1).default(20),
+        /** Contrastive pairs B: 2B images per iteration. */
+        pairs: z.number().int().min(2).default(10),
+        lambda: z.number().min(0).default(0.1),
+        variant: z.enum(['inter', 'intra']).default('inter'),
+        tau: z.number().positive().default(0.1),
+        positives: z.number().int().min(1).default(3),
+        includeBackground: z.boolean().default(false),
+        normalisation: z.enum(['uniform', 'code-exact']).default('uniform'),
+        /** Checkpoint that starts each round and re-estimates pseudo-labels (method.md I-9). */
+        selection: z.enum(['global-best', 'latest-best']).default('global-best'),
+        valEvery: z.number().int().min(1).default(50),
+        checkpointEvery: z.number().int().min(1).default(50),
+      })
+      .strict()
+      .prefault({}),
+    /** Methods `contraseg run` trains after the baseline. */
+    methods: z.array(z.enum(['self-training', 'proposed'])).default(['self-training', 'proposed']),
+  })
+  .strict();
+
+export type RunConfig = z.output<typeof configSchema>;
+export type RunConfigInput = z.input<typeof configSchema>;
+
+/** Validates a config object; errors name the field (e.g. `joint.lambda`). */
+export function parseConfig(raw: unknown, source = 'config'): RunConfig {
+  const r = configSchema.safeParse(raw);
+  if (!r.success) {
+    const msgs = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InputError(`invalid config: ${msgs.join('; ')}`, source);
+  }
+  const cfg = r.data;
+  const down = 2 ** (cfg.model.filters.length - 1);
+  const size = cfg.preprocess.mode === 'spacing' ? cfg.preprocess.cropSize : cfg.preprocess.size;
+  if (size.some((s) => s % down !== 0)) {
+    throw new InputError(
+      `invalid config: preprocess size ${size.join('x')} must be divisible by ${down} for ${cfg.model.filters.length} UNet levels`,
+      source,
+    );
+  }
+  return cfg;
+}
+
+/** Reads and validates a JSON config file. */
+export function loadConfig(path: string): RunConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, path);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`not valid JSON: ${(err as Error).message}`, path);
+  }
+  return parseConfig(raw, path);
+}

@@ -1,0 +1,73 @@
+import * as torch from '../torch/index.js';
+import { UNet, type UNetConfig } from '../nn/index.js';
+import { loadSafetensors, saveSafetensors } from '../nn/safetensors.js';
+import { Preprocessor, type PreprocessConfig } from '../data/preprocess.js';
+import { InputError } from '../errors.js';
+
+/** A trained model ready for prediction: network, its preprocessing, and class names. */
+export interface LoadedModel {
+  net: UNet;
+  preprocessor: Preprocessor;
+  classNames: string[];
+  metadata: Record<string, string>;
+}
+
+function meta<T>(metadata: Record<string, string>, key: string, path: string): T {
+  const v = metadata[key];
+  if (v === undefined) throw new InputError(`not a contraseg model (metadata '${key}' missing)`, path);
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    throw new InputError(`metadata '${key}' is not valid JSON`, path);
+  }
+}
+
+/**
+ * Loads a model from any contraseg safetensors file: a training checkpoint (best or last) or an
+ * exported model. Weights are the entries with plain PyTorch names; float16 files are widened to
+ * float32. The network is put in evaluation mode on `device`.
+ */
+export function loadModel(path: string, device = 'cpu'): LoadedModel {
+  const { tensors, metadata } = loadSafetensors(path);
+  try {
+    const unet = meta<UNetConfig>(metadata, 'contraseg.unet', path);
+    const pre = meta<PreprocessConfig>(metadata, 'contraseg.preprocess', path);
+    const classNames = meta<string[]>(metadata, 'contraseg.classes', path);
+    const net = new UNet(unet);
+    const weights: Record<string, torch.Tensor> = {};
+    for (const [k, t] of Object.entries(tensors)) if (!k.startsWith('__')) weights[k] = t;
+    try {
+      net.loadStateDict(weights);
+    } catch (err) {
+      net.dispose();
+      throw new InputError((err as Error).message, path);
+    }
+    if (device !== 'cpu') net.to(device);
+    net.eval();
+    return { net, preprocessor: new Preprocessor(pre), classNames, metadata };
+  } finally {
+    torch.dispose(tensors);
+  }
+}
+
+/**
+ * Writes the weights of a checkpoint as a standalone model (no optimiser or RNG state), in float16
+ * by default, with the metadata `loadModel` needs plus any extra entries (e.g. a model card).
+ */
+export function exportModel(
+  checkpoint: string,
+  out: string,
+  o: { dtype?: 'float16' | 'float32'; extra?: Record<string, string> } = {},
+): void {
+  const { tensors, metadata } = loadSafetensors(checkpoint);
+  try {
+    const weights: Record<string, torch.Tensor> = {};
+    for (const [k, t] of Object.entries(tensors)) if (!k.startsWith('__')) weights[k] = t;
+    const keep = ['format', 'contraseg.unet', 'contraseg.preprocess', 'contraseg.classes'];
+    const md: Record<string, string> = { ...o.extra };
+    for (const k of keep) if (metadata[k] !== undefined) md[k] = metadata[k];
+    saveSafetensors(out, weights, md, { dtype: o.dtype ?? 'float16' });
+  } finally {
+    torch.dispose(tensors);
+  }
+}

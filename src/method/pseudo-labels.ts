@@ -1,0 +1,78 @@
+import * as torch from '../torch/index.js';
+import type { UNet } from '../nn/index.js';
+import type { Rng } from '../util/rng.js';
+import type { RunConfig } from './config.js';
+import type { SlicePool } from './pools.js';
+import { argmaxClasses, predictProbabilities } from './predict.js';
+import { crfParamsFromList, denseCrf } from './pseudo/crf.js';
+import { ttaFilter } from './pseudo/tta-filter.js';
+
+/** Pseudo-labels of an unlabeled pool and the slices of the volumes kept for this round. */
+export interface PseudoLabels {
+  labels: Uint8Array;
+  active: number[];
+  rejectedCases: string[];
+}
+
+/**
+ * Estimates pseudo-labels for every unlabeled slice (method.md A.3): softmax of the network in
+ * inference mode, then the dense CRF (argmax of its marginals) when configured, else the argmax.
+ * With `tta`, volumes whose predictions disagree under two random augmentations (mean foreground
+ * Dice ≤ threshold) are left out of this round.
+ */
+export function estimatePseudoLabels(net: UNet, pool: SlicePool, cfg: RunConfig, rng: Rng): PseudoLabels {
+  const [h, w] = pool.size;
+  const plane = h * w;
+  const classes = net.config.numClasses;
+  const p = cfg.pseudo;
+  const labels = new Uint8Array(pool.count * plane);
+  for (let start = 0; start < pool.count; start += p.batchSize) {
+    const n = Math.min(p.batchSize, pool.count - start);
+    const images = pool.images.subarray(start * plane, (start + n) * plane);
+    const probs = predictProbabilities(net, images, n, [h, w], p.batchSize);
+    if (p.crf) {
+      const params = crfParamsFromList(p.crf);
+      torch.tidy(() => {
+        const q = denseCrf(torch.tensor(probs, [n, classes, h, w]), torch.tensor(images, [n, 1, h, w]), params);
+        labels.set(q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array, start * plane);
+      });
+    } else {
+      labels.set(argmaxClasses(probs, n, classes), start * plane);
+    }
+  }
+  const rejected = new Set<string>();
+  if (p.tta) {
+    const wasTraining = net.training;
+    net.eval();
+    try {
+      for (const [caseId, slices] of groupByCase(pool)) {
+        const first = slices[0];
+        const volume = pool.images.subarray(first * plane, (first + slices.length) * plane);
+        const kept = torch.tidy(() =>
+          torch.noGrad(
+            () =>
+              ttaFilter((x) => net.forward(x).softmax(1), torch.tensor(volume, [slices.length, 1, h, w]), classes, {
+                rng,
+                threshold: p.ttaThreshold,
+              }).keep,
+          ),
+        );
+        if (!kept) rejected.add(caseId);
+      }
+    } finally {
+      net.train(wasTraining);
+    }
+  }
+  const active = pool.sources.flatMap((s, i) => (rejected.has(s.caseId) ? [] : [i]));
+  return { labels, active, rejectedCases: [...rejected] };
+}
+
+function groupByCase(pool: SlicePool): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  pool.sources.forEach((s, i) => {
+    const list = m.get(s.caseId) ?? [];
+    list.push(i);
+    m.set(s.caseId, list);
+  });
+  return m;
+}

@@ -1,0 +1,352 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as torch from '../torch/index.js';
+import { UNet } from '../nn/index.js';
+import { InputError } from '../errors.js';
+import { Rng, deriveSeed } from '../util/rng.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { SegmentationDataset } from '../data/dataset.js';
+import type { Preprocessor } from '../data/preprocess.js';
+import { summarizeVolumes, type EvaluationSummary } from '../eval/aggregate.js';
+import type { RunConfig } from './config.js';
+import { classPresence, evalVolumes, labeledPool, unlabeledPool, type EvalVolume, type SlicePool } from './pools.js';
+import { makeOptimizer, makePreprocessor, modelMetadata, openDataset, segmentationLoss, unetConfig } from './setup.js';
+import { loadCheckpoint, saveCheckpoint, type TrainerState } from './train/checkpoint.js';
+import {
+  bestPath,
+  checkpointPath,
+  initialState,
+  latestBestPath,
+  runIterations,
+  type StageContext,
+} from './train/loop.js';
+import { MetricsLog } from './train/metrics-log.js';
+import { silentReporter, type Reporter } from './train/reporter.js';
+import { supervisedStep } from './train/supervised.js';
+import { proposedStep, selfTrainingStep, type JointPools } from './train/joint.js';
+import { estimatePseudoLabels } from './pseudo-labels.js';
+import { scoreVolumes } from './validate.js';
+
+export type Method = 'baseline' | 'self-training' | 'proposed';
+
+export interface RunOptions {
+  dir: string;
+  /** Continue a run whose directory exists (after a kill at any point). */
+  resume?: boolean;
+  reporter?: Reporter;
+  /** Train only these stages (the baseline is trained first whenever a later stage needs it). */
+  methods?: Method[];
+}
+
+export interface MethodResult {
+  method: Method;
+  checkpoint: string;
+  validation: { dice: number; perClass: number[] };
+  test: EvaluationSummary | null;
+  trainSeconds: number;
+  skippedIterations: number;
+}
+
+export interface RunSummary {
+  name: string;
+  classNames: string[];
+  results: MethodResult[];
+  seconds: number;
+}
+
+/** Everything the stages share: data in network space, config, run directory, logs. */
+interface RunContext {
+  cfg: RunConfig;
+  dir: string;
+  dataset: SegmentationDataset;
+  pre: Preprocessor;
+  labeled: SlicePool;
+  unlabeled: SlicePool;
+  validation: EvalVolume[];
+  metadata: Record<string, string>;
+  metrics: MetricsLog;
+  reporter: Reporter;
+}
+
+/**
+ * The whole pipeline of method.md A: the supervised baseline, then each configured semi-supervised
+ * method (pseudo-labels, rounds of joint training), then evaluation of every method's selected
+ * checkpoint on the test volumes. Every stage checkpoints atomically; with `resume`, a killed run
+ * continues from its last checkpoint and ends with the same weights as an uninterrupted one.
+ */
+export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  prepareRunDir(cfg, o.dir, o.resume ?? false);
+  torch.setNumThreads(cfg.threads);
+  const ctx = await loadRunContext(cfg, o.dir, o.reporter ?? silentReporter);
+  const methods = o.methods ?? ['baseline', ...cfg.methods];
+  const results: MethodResult[] = [];
+  for (const m of methods) {
+    const state = m === 'baseline' ? await trainBaseline(ctx) : await trainJoint(ctx, m);
+    results.push(await evaluateMethod(ctx, m, state));
+  }
+  const summary: RunSummary = {
+    name: cfg.name,
+    classNames: [...ctx.dataset.classNames],
+    results,
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeFileAtomic(join(o.dir, 'summary.json'), `${JSON.stringify(summary, nanToNull, 2)}\n`);
+  return summary;
+}
+
+function nanToNull(_k: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+}
+
+function prepareRunDir(cfg: RunConfig, dir: string, resume: boolean): void {
+  const cfgPath = join(dir, 'config.json');
+  if (existsSync(cfgPath)) {
+    if (!resume) throw new InputError('run directory already holds a run; pass --resume to continue it', dir);
+    const saved = readFileSync(cfgPath, 'utf8');
+    if (saved.trim() !== JSON.stringify(cfg, null, 2).trim()) {
+      throw new InputError('the config differs from the one this run started with (config.json)', dir);
+    }
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(cfgPath, `${JSON.stringify(cfg, null, 2)}\n`);
+}
+
+async function loadRunContext(cfg: RunConfig, dir: string, reporter: Reporter): Promise<RunContext> {
+  reporter.message('loading data');
+  const dataset = await openDataset(cfg);
+  const pre = makePreprocessor(cfg);
+  const classes = dataset.classNames.length;
+  const labeled = labeledPool(await dataset.labeledTrain(), pre, classes);
+  const unlabeled = unlabeledPool(await dataset.unlabeledTrain(), pre);
+  const validation = evalVolumes(await dataset.validation(), pre, classes);
+  if (labeled.count === 0) throw new InputError('no labeled training slices', cfg.data.kind);
+  if (validation.length === 0) throw new InputError('no validation volumes', cfg.data.kind);
+  reporter.message(
+    `data: ${labeled.count} labeled slices, ${unlabeled.count} unlabeled slices, ${validation.length} validation volumes`,
+  );
+  return {
+    cfg,
+    dir,
+    dataset,
+    pre,
+    labeled,
+    unlabeled,
+    validation,
+    metadata: modelMetadata(cfg, dataset.classNames),
+    metrics: new MetricsLog(join(dir, 'metrics.jsonl')),
+    reporter,
+  };
+}
+
+const stageDir = (ctx: RunContext, m: Method) => join(ctx.dir, m);
+const donePath = (dir: string) => join(dir, 'done.json');
+
+function readDone(dir: string): TrainerState | null {
+  return existsSync(donePath(dir)) ? (JSON.parse(readFileSync(donePath(dir), 'utf8')) as TrainerState) : null;
+}
+
+/** A freshly initialised UNet of the run's config, on the run's device. */
+function newNet(ctx: RunContext): UNet {
+  const net = new UNet(unetConfig(ctx.cfg, ctx.dataset.classNames.length));
+  return ctx.cfg.device === 'cpu' ? net : net.to(ctx.cfg.device);
+}
+
+/** Stage 1 (method.md A.1): the supervised baseline on the labeled slices. */
+async function trainBaseline(ctx: RunContext): Promise<TrainerState> {
+  const dir = stageDir(ctx, 'baseline');
+  const done = readDone(dir);
+  if (done) return done;
+  mkdirSync(dir, { recursive: true });
+  const b = ctx.cfg.baseline;
+  torch.manualSeed(deriveSeed(ctx.cfg.seed, 1));
+  const net = newNet(ctx);
+  const rng = new Rng(deriveSeed(ctx.cfg.seed, 2));
+  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, b.iterations);
+  const stage: StageContext = {
+    stage: 'baseline',
+    dir,
+    net,
+    optimizer,
+    scheduler,
+    rng,
+    validation: ctx.validation,
+    pre: ctx.pre,
+    metrics: ctx.metrics,
+    reporter: ctx.reporter,
+    valEvery: b.valEvery,
+    checkpointEvery: b.checkpointEvery,
+    metadata: ctx.metadata,
+    totalIterations: b.iterations,
+  };
+  const resuming = existsSync(checkpointPath(dir));
+  const state = resuming ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng) : initialState(rng);
+  ctx.metrics.truncate('baseline', state.iteration);
+  ctx.reporter.message(`baseline: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`);
+  if (state.iteration === 0) {
+    const s = scoreVolumes(net, ctx.validation, ctx.pre);
+    ctx.metrics.append({ stage: 'baseline', iter: -1, kind: 'val', dice: s.dice, perClass: s.perClass, untrained: true });
+  }
+  const loss = segmentationLoss(ctx.cfg);
+  ctx.reporter.stageStart('baseline', b.iterations, state.iteration);
+  await runIterations(stage, state, b.iterations, () => supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize));
+  ctx.reporter.stageEnd();
+  writeFileAtomic(donePath(dir), JSON.stringify(state));
+  optimizer.dispose();
+  net.dispose();
+  return state;
+}
+
+/** Copies encoder and decoder weights (not BN statistics, not the heads) from a checkpoint (A.2). */
+function loadBackbone(net: UNet, path: string): void {
+  const donor = new UNet(net.config);
+  loadCheckpoint(path, donor, null, null);
+  const src = new Map(donor.namedParameters());
+  torch.noGrad(() => {
+    for (const [name, p] of net.namedParameters()) {
+      if (!UNet.isHeadParameter(name)) p.copy_(src.get(name) as torch.Tensor);
+    }
+  });
+  donor.dispose();
+}
+
+/**
+ * Stage 2 (method.md A.2, C.4): rounds of pseudo-label estimation and joint training, for the
+ * proposed method or the self-training ablation. The network starts from the baseline's best
+ * encoder/decoder with fresh heads, BN statistics and optimiser; each later round restarts from
+ * the selected checkpoint (global best, or the code's latest best) and re-estimates pseudo-labels.
+ */
+async function trainJoint(ctx: RunContext, method: 'self-training' | 'proposed'): Promise<TrainerState> {
+  const baselineDir = stageDir(ctx, 'baseline');
+  if (!readDone(baselineDir)) await trainBaseline(ctx);
+  const dir = stageDir(ctx, method);
+  const done = readDone(dir);
+  if (done) return done;
+  mkdirSync(dir, { recursive: true });
+  const j = ctx.cfg.joint;
+  const total = j.rounds * j.iterationsPerRound;
+  const key = method === 'proposed' ? 1 : 2;
+  torch.manualSeed(deriveSeed(ctx.cfg.seed, 3, key));
+  const net = newNet(ctx);
+  loadBackbone(net, bestPath(baselineDir));
+  const rng = new Rng(deriveSeed(ctx.cfg.seed, 4, key));
+  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, total);
+  const stage: StageContext = {
+    stage: method,
+    dir,
+    net,
+    optimizer,
+    scheduler,
+    rng,
+    validation: ctx.validation,
+    pre: ctx.pre,
+    metrics: ctx.metrics,
+    reporter: ctx.reporter,
+    valEvery: j.valEvery,
+    checkpointEvery: j.checkpointEvery,
+    metadata: ctx.metadata,
+    totalIterations: total,
+  };
+  const state = existsSync(checkpointPath(dir))
+    ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng)
+    : { ...initialState(rng), round: -1 };
+  ctx.metrics.truncate(method, state.iteration);
+  const loss = segmentationLoss(ctx.cfg);
+  const step = method === 'proposed' ? proposedStep : selfTrainingStep;
+  ctx.reporter.stageStart(method, total, state.iteration);
+  while (state.iteration < total) {
+    const r = Math.floor(state.iteration / j.iterationsPerRound);
+    if (state.round < r) startRound(ctx, stage, state, r);
+    const pools = roundPools(ctx, stage, r);
+    await runIterations(stage, state, (r + 1) * j.iterationsPerRound, (it) => step(stage, pools, ctx.cfg, loss));
+  }
+  ctx.reporter.stageEnd();
+  writeFileAtomic(donePath(dir), JSON.stringify(state));
+  optimizer.dispose();
+  net.dispose();
+  return state;
+}
+
+function selectedPath(ctx: RunContext, dir: string): string {
+  return ctx.cfg.joint.selection === 'global-best' ? bestPath(dir) : latestBestPath(dir);
+}
+
+/** Begins round r > 0 from the selected checkpoint (weights and optimiser moments); checkpoints. */
+function startRound(ctx: RunContext, stage: StageContext, state: TrainerState, r: number): void {
+  if (r > 0) {
+    const restored = loadCheckpoint(selectedPath(ctx, stage.dir), stage.net, stage.optimizer, null);
+    ctx.reporter.message(`${stage.stage} round ${r}: restarting from iteration ${restored.bestIteration}`);
+    if (ctx.cfg.joint.selection === 'latest-best') state.roundThreshold = state.lastValScore;
+  }
+  state.round = r;
+  state.rng = stage.rng.getState();
+  saveCheckpoint(checkpointPath(stage.dir), stage.net, stage.optimizer, state, stage.metadata);
+}
+
+const pseudoPath = (dir: string, r: number) => join(dir, `round${r}-pseudo-labels.bin`);
+
+/**
+ * The pools of round r, with pseudo-labels from the baseline's best model (round 0) or the network
+ * as the round began (later rounds). They are saved once per round, so resuming reuses them.
+ */
+function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools {
+  const path = pseudoPath(stage.dir, r);
+  const metaPath = `${path}.json`;
+  const unlabeled: SlicePool = { ...ctx.unlabeled, labels: null };
+  let active: number[];
+  if (existsSync(path) && existsSync(metaPath)) {
+    unlabeled.labels = new Uint8Array(readFileSync(path));
+    active = (JSON.parse(readFileSync(metaPath, 'utf8')) as { active: number[] }).active;
+  } else {
+    ctx.reporter.message(`${stage.stage} round ${r}: estimating pseudo-labels for ${unlabeled.count} slices`);
+    let source = stage.net;
+    if (r === 0) {
+      source = newNet(ctx);
+      loadCheckpoint(bestPath(stageDir(ctx, 'baseline')), source, null, null);
+    }
+    const p = estimatePseudoLabels(source, ctx.unlabeled, ctx.cfg, new Rng(deriveSeed(ctx.cfg.seed, 5, r)));
+    if (source !== stage.net) source.dispose();
+    unlabeled.labels = p.labels;
+    active = p.active;
+    writeFileAtomic(path, p.labels);
+    writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases }));
+    ctx.metrics.append({ stage: stage.stage, iter: r * ctx.cfg.joint.iterationsPerRound, kind: 'event', event: 'pseudo-labels', round: r, rejected: p.rejectedCases.length });
+  }
+  if (active.length === 0) throw new InputError('no unlabeled slices left for pseudo-labels', stage.stage);
+  return {
+    labeled: ctx.labeled,
+    labeledPresence: classPresence(ctx.labeled),
+    unlabeled,
+    unlabeledPresence: classPresence(unlabeled),
+    active,
+  };
+}
+
+/** Scores a method's selected checkpoint on the validation and test volumes (Dice, HD95, ASSD). */
+async function evaluateMethod(ctx: RunContext, m: Method, state: TrainerState): Promise<MethodResult> {
+  const dir = stageDir(ctx, m);
+  const checkpoint = m === 'baseline' ? bestPath(dir) : selectedPath(ctx, dir);
+  const net = newNet(ctx);
+  loadCheckpoint(checkpoint, net, null, null);
+  const val = scoreVolumes(net, ctx.validation, ctx.pre);
+  const testCases = await ctx.dataset.test();
+  let test: EvaluationSummary | null = null;
+  if (testCases.length > 0) {
+    const vols = evalVolumes(testCases, ctx.pre, ctx.dataset.classNames.length);
+    const scored = scoreVolumes(net, vols, ctx.pre, { distances: true });
+    test = summarizeVolumes(scored.volumes.map((v) => v.metrics));
+  }
+  net.dispose();
+  ctx.reporter.message(
+    `${m}: validation Dice ${val.dice.toFixed(4)}${test ? `, test Dice ${test.overall.dice.mean.toFixed(4)}` : ''}`,
+  );
+  return {
+    method: m,
+    checkpoint,
+    validation: { dice: val.dice, perClass: val.perClass },
+    test,
+    trainSeconds: state.elapsedSeconds,
+    skippedIterations: state.skipped,
+  };
+}

@@ -1,0 +1,53 @@
+import * as torch from '../torch/index.js';
+import { Adam, type Optimizer, PolyLR, SGD, UNet, type UNetConfig } from '../nn/index.js';
+import { Preprocessor } from '../data/preprocess.js';
+import type { SegmentationDataset } from '../data/dataset.js';
+import { loadDataset } from '../data/index.js';
+import { diceCeLoss, diceLoss, crossEntropyLoss, SSL4MIS_DICE_CE } from './losses/index.js';
+import type { RunConfig } from './config.js';
+
+/** The dataset a config names. */
+export function openDataset(cfg: RunConfig): Promise<SegmentationDataset> {
+  return loadDataset(cfg.data);
+}
+
+export function unetConfig(cfg: RunConfig, numClasses: number): UNetConfig {
+  return { inChannels: 1, numClasses, ...cfg.model };
+}
+
+/** The metadata every checkpoint carries, so that `predict` can rebuild network and preprocessing. */
+export function modelMetadata(cfg: RunConfig, classNames: readonly string[]): Record<string, string> {
+  return {
+    format: 'contraseg-model-v1',
+    'contraseg.unet': JSON.stringify(unetConfig(cfg, classNames.length)),
+    'contraseg.preprocess': JSON.stringify(cfg.preprocess),
+    'contraseg.classes': JSON.stringify(classNames),
+  };
+}
+
+export function makePreprocessor(cfg: RunConfig): Preprocessor {
+  return new Preprocessor(cfg.preprocess);
+}
+
+export function makeOptimizer(cfg: RunConfig, net: UNet, totalIterations: number): { optimizer: Optimizer; scheduler: PolyLR | null } {
+  const o = cfg.optimizer;
+  if (o.kind === 'adam') return { optimizer: new Adam(net.parameters(), { lr: o.lr, weightDecay: o.weightDecay }), scheduler: null };
+  const optimizer = new SGD(net.parameters(), { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
+  return { optimizer, scheduler: o.poly ? new PolyLR(optimizer, o.lr, totalIterations) : null };
+}
+
+export type SegLossFn = (logits: torch.Tensor, target: torch.Tensor) => torch.Tensor;
+
+/** The segmentation loss of a config (method.md D.1). Targets are one-hot, possibly soft. */
+export function segmentationLoss(cfg: RunConfig): SegLossFn {
+  switch (cfg.loss.seg) {
+    case 'dice':
+      return (l, t) => diceLoss(l, t, { includeBackground: true });
+    case 'dice-nobg':
+      return (l, t) => diceLoss(l, t, { includeBackground: false });
+    case 'ce':
+      return (l, t) => crossEntropyLoss(l, t);
+    case 'dice-ce':
+      return (l, t) => diceCeLoss(l, t, SSL4MIS_DICE_CE);
+  }
+}

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import * as torch from '../../torch/index.js';
+import type { Module, Optimizer } from '../../nn/index.js';
+import { loadSafetensors, saveSafetensors } from '../../nn/safetensors.js';
+import type { Rng } from '../../util/rng.js';
+
+const OPTIM = '__optim__.';
+const RNG = '__rng__.torch';
+
+/** The scalar part of a trainer's state; tensors (weights, optimiser, torch RNG) travel beside it. */
+export interface TrainerState {
+  /** Next iteration to run. */
+  iteration: number;
+  round: number;
+  bestScore: number;
+  bestIteration: number;
+  /** Best score threshold of the current round (method.md I-9 'latest-best' selection). */
+  roundThreshold: number;
+  skipped: number;
+  rng: number[];
+  elapsedSeconds: number;
+  /** The most recent validation score (resets the round threshold for 'latest-best'). */
+  lastValScore: number;
+}
+
+/**
+ * Saves weights (plain PyTorch names, so the file is also a model for `predict`), optimiser state,
+ * both random generators and the trainer state in one safetensors file, written atomically.
+ */
+export function saveCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: Optimizer,
+  state: TrainerState,
+  metadata: Record<string, string>,
+): void {
+  const opt = optimizer.stateDict();
+  const tensors: Record<string, torch.Tensor> = { ...model.stateDict() };
+  for (const [k, t] of Object.entries(opt.tensors)) tensors[OPTIM + k] = t;
+  const rng = torch.getRngState();
+  tensors[RNG] = rng;
+  try {
+    saveSafetensors(path, tensors, {
+      ...metadata,
+      'contraseg.trainer': JSON.stringify(state),
+      'contraseg.optimizer': JSON.stringify(opt.scalars),
+    });
+  } finally {
+    rng.dispose();
+  }
+}
+
+/** Restores what saveCheckpoint wrote into the model, optimiser and generators; returns the state. */
+export function loadCheckpoint(path: string, model: Module, optimizer: Optimizer | null, rng: Rng | null): TrainerState {
+  const { tensors, metadata } = loadSafetensors(path);
+  try {
+    const weights: Record<string, torch.Tensor> = {};
+    const optim: Record<string, torch.Tensor> = {};
+    for (const [k, t] of Object.entries(tensors)) {
+      if (k.startsWith(OPTIM)) optim[k.slice(OPTIM.length)] = t;
+      else if (k !== RNG) weights[k] = t;
+    }
+    model.loadStateDict(weights);
+    if (optimizer) {
+      optimizer.loadStateDict({ scalars: JSON.parse(metadata['contraseg.optimizer'] ?? '{}'), tensors: optim });
+    }
+    const state = JSON.parse(metadata['contraseg.trainer'] ?? 'null') as TrainerState | null;
+    if (!state) throw new Error(`${path}: not a contraseg training checkpoint`);
+    if (rng) {
+      rng.setState(state.rng);
+      torch.setRngState(tensors[RNG]);
+    }
+    return state;
+  } finally {
+    torch.dispose(tensors);
+  }
+}
+
+export function checkpointExists(path: string): boolean {
+  return existsSync(path);
+}

@@ -1,0 +1,106 @@
+import * as torch from '../../torch/index.js';
+import { contrastiveIntensity } from '../../data/augment.js';
+import type { RunConfig } from '../config.js';
+import { gatherBatch } from '../batch.js';
+import { classCount, type SlicePool } from '../pools.js';
+import { localContrastiveLoss } from '../losses/index.js';
+import type { SegLossFn } from '../setup.js';
+import { segmentationBatch } from './augment-batch.js';
+import type { StageContext, StepResult } from './loop.js';
+import { pairLayout, type PairSlot } from './pair-layout.js';
+
+/** The pools of a joint stage: labeled slices with presence masks, pseudo-labeled slices in use. */
+export interface JointPools {
+  labeled: SlicePool;
+  labeledPresence: Uint32Array;
+  /** Unlabeled pool whose `labels` hold the current pseudo-labels. */
+  unlabeled: SlicePool;
+  unlabeledPresence: Uint32Array;
+  /** Unlabeled slices in use this round (all, or those of volumes kept by the TTA filter). */
+  active: number[];
+}
+
+const skipped = (): StepResult => ({ losses: {}, skipped: true });
+
+/**
+ * One iteration of the proposed joint training (method.md C.4, A.2): draw 15·segBatch labeled and
+ * 30·B pseudo-labeled slices; the first B/2 of each containing every class are the contrastive
+ * candidates, laid out in B pairs with two independent intensity views; the first segBatch labeled
+ * draws with at least `segMinClasses` classes form the augmented segmentation batch. One forward
+ * pass over [segmentation; view 1; view 2] (BN statistics shared, method.md I-18), loss =
+ * Dice(seg) + λ·L_local(embeddings of the 2B views). Iterations without enough candidates, or with
+ * a non-finite loss, make no update (they still count, as in the code).
+ */
+export function proposedStep(ctx: StageContext, pools: JointPools, cfg: RunConfig, loss: SegLossFn): StepResult {
+  const j = cfg.joint;
+  const rng = ctx.rng;
+  const classes = ctx.net.config.numClasses;
+  const all = (1 << classes) - 1;
+  const segMin = Math.min(classes - 1, 3);
+  const need = j.pairs / 2;
+  const drawL = Array.from({ length: 15 * j.segBatchSize }, () => rng.int(pools.labeled.count));
+  const drawU = Array.from({ length: 30 * j.pairs }, () => pools.active[rng.int(pools.active.length)]);
+  const candL = drawL.filter((i) => pools.labeledPresence[i] === all).slice(0, need);
+  const candU = drawU.filter((i) => pools.unlabeledPresence[i] === all).slice(0, need);
+  const segIdx = drawL.filter((i) => classCount(pools.labeledPresence[i]) >= segMin).slice(0, j.segBatchSize);
+  if (candL.length < need || candU.length < need || segIdx.length < j.segBatchSize) return skipped();
+  const layout = pairLayout(j.pairs, j.variant);
+  const pick = (s: PairSlot) => (s.pool === 'labeled' ? candL[s.candidate] : candU[s.candidate]);
+
+  return torch.tidy(() => {
+    const seg = segmentationBatch(pools.labeled, segIdx, classes, cfg, rng, ctx.net.device);
+    const views = [layout.view1, layout.view2].map((slots) => {
+      const parts = slots.map((s) => gatherBatch(s.pool === 'labeled' ? pools.labeled : pools.unlabeled, [pick(s)], ctx.net.device));
+      const images = torch.cat(parts.map((p) => p.images));
+      const labels = torch.cat(parts.map((p) => p.labels as torch.Tensor));
+      return { images: contrastiveIntensity(images, { rng }), labels };
+    });
+    const contrastLabels = torch.cat([views[0].labels, views[1].labels]);
+    ctx.net.train();
+    ctx.optimizer.zeroGrad();
+    const features = ctx.net.features(torch.cat([seg.images, views[0].images, views[1].images]));
+    const hidden = ctx.net.segHidden(features);
+    const logits = ctx.net.segLogits(hidden.narrow(0, 0, j.segBatchSize));
+    const segLoss = loss(logits, seg.targets);
+    const emb = ctx.net.embed(features.narrow(0, j.segBatchSize, 2 * j.pairs));
+    const lc = localContrastiveLoss(emb, contrastLabels, classes, {
+      variant: j.variant,
+      tau: j.tau,
+      positivesPerClass: j.positives,
+      includeBackground: j.includeBackground,
+      normalisation: j.normalisation,
+      rng,
+    });
+    const total = segLoss.add(lc.loss.mul(j.lambda));
+    const values = { loss: total.item(), seg: segLoss.item(), contrastive: lc.loss.item() };
+    if (!Number.isFinite(values.loss)) return { losses: values, skipped: true };
+    total.backward();
+    ctx.optimizer.step();
+    return { losses: values, skipped: false };
+  });
+}
+
+/**
+ * One iteration of self-training without the contrastive loss (the ablation): segBatch labeled
+ * and segBatch pseudo-labeled slices drawn with replacement, augmented alike, and one step of the
+ * segmentation loss on all of them.
+ */
+export function selfTrainingStep(ctx: StageContext, pools: JointPools, cfg: RunConfig, loss: SegLossFn): StepResult {
+  const n = cfg.joint.segBatchSize;
+  const classes = ctx.net.config.numClasses;
+  const li = Array.from({ length: n }, () => ctx.rng.int(pools.labeled.count));
+  const ui = Array.from({ length: n }, () => pools.active[ctx.rng.int(pools.active.length)]);
+  return torch.tidy(() => {
+    const a = segmentationBatch(pools.labeled, li, classes, cfg, ctx.rng, ctx.net.device);
+    const b = segmentationBatch(pools.unlabeled, ui, classes, cfg, ctx.rng, ctx.net.device);
+    ctx.net.train();
+    ctx.optimizer.zeroGrad();
+    const logits = ctx.net.forward(torch.cat([a.images, b.images]));
+    const l = loss(logits, torch.cat([a.targets, b.targets]));
+    const value = l.item();
+    if (!Number.isFinite(value)) return { losses: { loss: value }, skipped: true };
+    l.backward();
+    ctx.optimizer.step();
+    return { losses: { loss: value }, skipped: false };
+  });
+}

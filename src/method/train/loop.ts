@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import * as torch from '../../torch/index.js';
+import type { Optimizer, PolyLR, UNet } from '../../nn/index.js';
+import type { Preprocessor } from '../../data/preprocess.js';
+import type { Rng } from '../../util/rng.js';
+import type { EvalVolume } from '../pools.js';
+import { scoreVolumes } from '../validate.js';
+import { type TrainerState, saveCheckpoint } from './checkpoint.js';
+import type { MetricsLog } from './metrics-log.js';
+import type { Reporter } from './reporter.js';
+
+/** What one training iteration reports. A skipped iteration made no update (method.md I-8). */
+export interface StepResult {
+  losses: Record<string, number>;
+  skipped: boolean;
+}
+
+/** Everything an iteration loop needs besides the step itself. */
+export interface StageContext {
+  stage: string;
+  dir: string;
+  net: UNet;
+  optimizer: Optimizer;
+  scheduler: PolyLR | null;
+  rng: Rng;
+  validation: EvalVolume[];
+  pre: Preprocessor;
+  metrics: MetricsLog;
+  reporter: Reporter;
+  valEvery: number;
+  checkpointEvery: number;
+  /** Metadata stored in every checkpoint (model config, preprocessing, class names). */
+  metadata: Record<string, string>;
+  /** Iterations of the whole stage, for the learning-rate schedule and progress. */
+  totalIterations: number;
+}
+
+export const checkpointPath = (dir: string) => join(dir, 'checkpoint.safetensors');
+export const bestPath = (dir: string) => join(dir, 'best.safetensors');
+export const latestBestPath = (dir: string) => join(dir, 'latest-best.safetensors');
+
+export function initialState(rng: Rng): TrainerState {
+  return {
+    iteration: 0,
+    round: 0,
+    bestScore: -Infinity,
+    bestIteration: -1,
+    roundThreshold: -Infinity,
+    skipped: 0,
+    rng: rng.getState(),
+    elapsedSeconds: 0,
+    lastValScore: NaN,
+  };
+}
+
+/**
+ * Runs iterations state.iteration .. until−1. Validates every `valEvery` iterations (and at the
+ * last), keeping the best checkpoint (improvement by more than 1e-7, method.md D.4), and writes an
+ * atomic checkpoint every `checkpointEvery` iterations and at the end, so a killed run resumes
+ * from the last one and replays the same iterations exactly.
+ */
+export async function runIterations(
+  ctx: StageContext,
+  state: TrainerState,
+  until: number,
+  step: (iteration: number) => StepResult,
+): Promise<void> {
+  let last = performance.now();
+  while (state.iteration < until) {
+    const it = state.iteration;
+    ctx.scheduler?.step(it);
+    const r = step(it);
+    if (r.skipped) state.skipped++;
+    const now = performance.now();
+    state.elapsedSeconds += (now - last) / 1000;
+    last = now;
+    ctx.metrics.append({ stage: ctx.stage, iter: it, kind: 'train', ...r.losses, lr: ctx.optimizer.lr, skipped: r.skipped });
+    ctx.reporter.iteration(it + 1, r.losses);
+    if (it % ctx.valEvery === 0 || it === until - 1) validate(ctx, state, it);
+    state.iteration = it + 1;
+    if (state.iteration % ctx.checkpointEvery === 0 || state.iteration === until) {
+      state.rng = ctx.rng.getState();
+      saveCheckpoint(checkpointPath(ctx.dir), ctx.net, ctx.optimizer, state, ctx.metadata);
+    }
+    torch.mallocTrim();
+    await new Promise((res) => setImmediate(res)); // lets finalizers and signals run
+  }
+}
+
+function validate(ctx: StageContext, state: TrainerState, it: number): void {
+  const score = scoreVolumes(ctx.net, ctx.validation, ctx.pre);
+  const improved = score.dice > state.bestScore + 1e-7;
+  const roundImproved = score.dice > state.roundThreshold + 1e-7;
+  ctx.metrics.append({ stage: ctx.stage, iter: it, kind: 'val', dice: score.dice, perClass: score.perClass, best: improved });
+  ctx.reporter.message(`${ctx.stage} iter ${it}: validation Dice ${score.dice.toFixed(4)}${improved ? ' (best)' : ''}`);
+  const snapshot = { ...state, iteration: it + 1, rng: ctx.rng.getState() };
+  if (improved) {
+    state.bestScore = score.dice;
+    state.bestIteration = it;
+    saveCheckpoint(bestPath(ctx.dir), ctx.net, ctx.optimizer, { ...snapshot, bestScore: score.dice, bestIteration: it }, ctx.metadata);
+  }
+  if (roundImproved) {
+    state.roundThreshold = score.dice;
+    saveCheckpoint(latestBestPath(ctx.dir), ctx.net, ctx.optimizer, { ...snapshot, roundThreshold: score.dice }, ctx.metadata);
+  }
+  state.lastValScore = score.dice;
+}

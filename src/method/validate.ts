@@ -1,0 +1,46 @@
+import type { UNet } from '../nn/index.js';
+import type { Preprocessor } from '../data/preprocess.js';
+import { evaluateVolume, type VolumeMetrics } from '../eval/evaluate.js';
+import { predictProbabilities } from './predict.js';
+import type { EvalVolume } from './pools.js';
+
+export interface VolumeScore {
+  id: string;
+  metrics: VolumeMetrics;
+}
+
+/** Mean foreground Dice over volumes and per class (classes 1..C−1). */
+export interface ValidationScore {
+  dice: number;
+  perClass: number[];
+  volumes: VolumeScore[];
+}
+
+/**
+ * Scores a network on volumes at their native geometry (method.md G and D.4): predict in network
+ * space, map probabilities back, compare with the native labels. HD95/ASSD only with `distances`.
+ */
+export function scoreVolumes(
+  net: UNet,
+  volumes: EvalVolume[],
+  pre: Preprocessor,
+  o: { distances?: boolean; batchSize?: number } = {},
+): ValidationScore {
+  const classes = net.config.numClasses;
+  const scores: VolumeScore[] = volumes.map((v) => {
+    const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
+    const pred = pre.inverseProbabilities(probs, v.geometry);
+    const metrics = evaluateVolume({ shape: v.label.shape, data: pred }, v.label, classes, v.label.spacing, {
+      distances: o.distances ?? false,
+    });
+    return { id: v.id, metrics };
+  });
+  const perClass = Array.from({ length: classes - 1 }, (_, c) =>
+    mean(scores.map((s) => s.metrics.classes[c].dice)),
+  );
+  return { dice: mean(perClass), perClass, volumes: scores };
+}
+
+function mean(v: number[]): number {
+  return v.length === 0 ? NaN : v.reduce((a, b) => a + b, 0) / v.length;
+}

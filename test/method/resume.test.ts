@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tinyConfig } from './tiny-config.js';
+
+const cli = join('bin', 'contraseg.js');
+
+function runToEnd(args: string[]): void {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `contraseg ${args.join(' ')} failed:\n${r.stderr}`);
+}
+
+/** Starts a run and SIGKILLs it once metrics.jsonl has at least `lines` lines. */
+async function runAndKill(args: string[], metrics: string, lines: number): Promise<void> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const count = () => (existsSync(metrics) ? readFileSync(metrics, 'utf8').split('\n').length - 1 : 0);
+  while (count() < lines) {
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** The tensor bytes of a safetensors file (everything after the header). */
+function weights(path: string): Buffer {
+  const b = readFileSync(path);
+  const n = Number(b.readBigUInt64LE(0));
+  return b.subarray(8 + n);
+}
+
+test('a run killed with SIGKILL at several points and resumed ends with identical weights', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resume-'));
+  try {
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify(tinyConfig));
+    const straight = join(dir, 'straight');
+    runToEnd(['run', '--config', config, '--out', straight, '--json']);
+
+    const killed = join(dir, 'killed');
+    const metrics = join(killed, 'metrics.jsonl');
+    // Kill during the baseline, during the first joint stage, and in the second one.
+    for (const lines of [7, 22, 45]) {
+      const args = ['run', '--config', config, '--out', killed, '--json'];
+      if (existsSync(join(killed, 'config.json'))) args.push('--resume');
+      await runAndKill(args, metrics, lines);
+    }
+    runToEnd(['run', '--config', config, '--out', killed, '--resume', '--json']);
+
+    for (const stage of ['baseline', 'self-training', 'proposed']) {
+      for (const file of ['checkpoint.safetensors', 'best.safetensors']) {
+        const a = weights(join(straight, stage, file));
+        const b = weights(join(killed, stage, file));
+        assert.ok(a.equals(b), `${stage}/${file} differs after kill and resume`);
+      }
+    }
+    const strip = (p: string) =>
+      readFileSync(p, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const r = JSON.parse(l);
+          delete r.time;
+          return JSON.stringify(r);
+        });
+    assert.deepEqual(strip(metrics), strip(join(straight, 'metrics.jsonl')), 'metrics.jsonl matches');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
