@@ -10,6 +10,8 @@ if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/ATen/ATen.h ]; then apt_pkgs+=(
 if ! /usr/bin/python3 -c 'import torch, numpy, scipy, nibabel, h5py' 2>/dev/null; then
   apt_pkgs+=(python3-torch python3-numpy python3-scipy python3-nibabel python3-h5py)
 fi
+# Headless Chromium renders the curve PNGs of `contraseg report` and runs the report tests.
+if [ ! -x /usr/bin/chromium ]; then apt_pkgs+=(chromium); fi
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo=sudo; else
     echo "setup: please install these Debian packages first: ${apt_pkgs[*]}" >&2

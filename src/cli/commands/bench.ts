@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchEngine, fullBench, quickBench } from '../../../bench/engine.js';
+import { benchJoint } from '../../../bench/joint.js';
 
 /** `contraseg bench engine`: Node versus python3-torch, interleaved, one JSON object. */
 export function register(program: Command): void {
@@ -26,5 +27,15 @@ export function register(program: Command): void {
       const log = o.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);
       const result = await benchEngine(cfg, log);
       process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);
+    });
+  bench
+    .command('joint')
+    .description('one proposed joint iteration (20 labeled + 20 contrastive) vs a supervised batch of 40')
+    .option('--size <n>', 'slice size', (v) => parseInt(v, 10), 192)
+    .option('--steps <n>', 'measured iterations of each', (v) => parseInt(v, 10), 5)
+    .option('--threads <n>', 'threads', (v) => parseInt(v, 10), 2)
+    .action(async (o: { size: number; steps: number; threads: number }) => {
+      const r = await benchJoint({ ...o, segBatch: 20, pairs: 10 });
+      process.stdout.write(`${JSON.stringify(r)}\n`);
     });
 }

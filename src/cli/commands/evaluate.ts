@@ -71,19 +71,17 @@ export function register(program: Command): void {
         }
       }
       const gt = openGroundTruth(o.gt);
-      const bar: { progress: FileProgress | null } = { progress: null };
+      let progress: FileProgress | null = null;
       let result: FolderEvaluation;
       try {
         result = await evaluatePredictionFolder(o.pred, gt, {
           list: o.list,
           classes,
-          onCase(id, _done, total) {
-            bar.progress ??= fileProgress('evaluate', total, { quiet: o.quiet });
-            bar.progress.tick(id);
-          },
+          onStart: (total) => (progress = fileProgress('evaluate', total, { quiet: o.quiet })),
+          onCase: (id) => progress?.tick(id),
         });
       } finally {
-        bar.progress?.stop();
+        (progress as FileProgress | null)?.stop();
       }
       const summaryPath = o.summary ?? defaultSummaryPath(o.out);
       writeMetricsCsv(o.out, result.rows);
