@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/torch/index.js';
 import { Adam, UNet } from '../src/nn/index.js';
+import { diceLoss } from '../src/method/losses/index.js';
 
 export interface EngineBenchOptions {
   batch: number;
@@ -58,15 +59,6 @@ const median = (v: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Soft Dice over all classes including background (method.md D.1). */
-function diceLoss(logits: torch.Tensor, onehot: torch.Tensor): torch.Tensor {
-  return torch.tidy(() => {
-    const p = logits.softmax(1);
-    const inter = p.mul(onehot).sum([2, 3]);
-    const denom = p.sum([2, 3]).add(onehot.sum([2, 3])).add(1e-10);
-    return inter.mul(2).div(denom).mean().rsub(1);
-  });
-}
 
 class PythonPeer {
   private readonly lines: AsyncIterableIterator<string>;

@@ -153,20 +153,22 @@ function newNet(ctx: RunContext): UNet {
   return ctx.cfg.device === 'cpu' ? net : net.to(ctx.cfg.device);
 }
 
-/** Stage 1 (method.md A.1): the supervised baseline on the labeled slices. */
-async function trainBaseline(ctx: RunContext): Promise<TrainerState> {
-  const dir = stageDir(ctx, 'baseline');
-  const done = readDone(dir);
-  if (done) return done;
-  mkdirSync(dir, { recursive: true });
-  const b = ctx.cfg.baseline;
-  torch.manualSeed(deriveSeed(ctx.cfg.seed, 1));
+/**
+ * A stage's network (fresh, from the current torch seed), optimiser and loop context. The caller
+ * seeds torch first so that initialisation is reproducible.
+ */
+function makeStage(
+  ctx: RunContext,
+  stage: Method,
+  rng: Rng,
+  totalIterations: number,
+  every: { valEvery: number; checkpointEvery: number },
+): StageContext {
   const net = newNet(ctx);
-  const rng = new Rng(deriveSeed(ctx.cfg.seed, 2));
-  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, b.iterations);
-  const stage: StageContext = {
-    stage: 'baseline',
-    dir,
+  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, totalIterations);
+  return {
+    stage,
+    dir: stageDir(ctx, stage),
     net,
     optimizer,
     scheduler,
@@ -175,13 +177,24 @@ async function trainBaseline(ctx: RunContext): Promise<TrainerState> {
     pre: ctx.pre,
     metrics: ctx.metrics,
     reporter: ctx.reporter,
-    valEvery: b.valEvery,
-    checkpointEvery: b.checkpointEvery,
+    valEvery: every.valEvery,
+    checkpointEvery: every.checkpointEvery,
     metadata: ctx.metadata,
-    totalIterations: b.iterations,
+    totalIterations,
   };
-  const resuming = existsSync(checkpointPath(dir));
-  const state = resuming ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng) : initialState(rng);
+}
+
+/** Stage 1 (method.md A.1): the supervised baseline on the labeled slices. */
+async function trainBaseline(ctx: RunContext): Promise<TrainerState> {
+  const dir = stageDir(ctx, 'baseline');
+  const done = readDone(dir);
+  if (done) return done;
+  mkdirSync(dir, { recursive: true });
+  const b = ctx.cfg.baseline;
+  torch.manualSeed(deriveSeed(ctx.cfg.seed, 1));
+  const stage = makeStage(ctx, 'baseline', new Rng(deriveSeed(ctx.cfg.seed, 2)), b.iterations, b);
+  const { net, optimizer, rng } = stage;
+  const state = existsSync(checkpointPath(dir)) ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng) : initialState(rng);
   ctx.metrics.truncate('baseline', state.iteration);
   ctx.reporter.message(`baseline: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`);
   if (state.iteration === 0) {
@@ -228,26 +241,9 @@ async function trainJoint(ctx: RunContext, method: 'self-training' | 'proposed')
   const total = j.rounds * j.iterationsPerRound;
   const key = method === 'proposed' ? 1 : 2;
   torch.manualSeed(deriveSeed(ctx.cfg.seed, 3, key));
-  const net = newNet(ctx);
+  const stage = makeStage(ctx, method, new Rng(deriveSeed(ctx.cfg.seed, 4, key)), total, j);
+  const { net, optimizer, rng } = stage;
   loadBackbone(net, bestPath(baselineDir));
-  const rng = new Rng(deriveSeed(ctx.cfg.seed, 4, key));
-  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, total);
-  const stage: StageContext = {
-    stage: method,
-    dir,
-    net,
-    optimizer,
-    scheduler,
-    rng,
-    validation: ctx.validation,
-    pre: ctx.pre,
-    metrics: ctx.metrics,
-    reporter: ctx.reporter,
-    valEvery: j.valEvery,
-    checkpointEvery: j.checkpointEvery,
-    metadata: ctx.metadata,
-    totalIterations: total,
-  };
   const state = existsSync(checkpointPath(dir))
     ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng)
     : { ...initialState(rng), round: -1 };
@@ -259,7 +255,7 @@ async function trainJoint(ctx: RunContext, method: 'self-training' | 'proposed')
     const r = Math.floor(state.iteration / j.iterationsPerRound);
     if (state.round < r) startRound(ctx, stage, state, r);
     const pools = roundPools(ctx, stage, r);
-    await runIterations(stage, state, (r + 1) * j.iterationsPerRound, (it) => step(stage, pools, ctx.cfg, loss));
+    await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () => step(stage, pools, ctx.cfg, loss));
   }
   ctx.reporter.stageEnd();
   writeFileAtomic(donePath(dir), JSON.stringify(state));

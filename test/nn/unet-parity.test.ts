@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as torch from '../../src/torch/index.js';
 import { Adam, UNet } from '../../src/nn/index.js';
+import { diceLoss } from '../../src/method/losses/index.js';
 
 /** max |a − b| / max |b|: relative error of a whole tensor. */
 function relErr(ours: Float32Array, ref: Float32Array): number {
@@ -19,14 +20,6 @@ function relErr(ours: Float32Array, ref: Float32Array): number {
   return den === 0 ? num : num / den;
 }
 
-function diceLoss(logits: torch.Tensor, onehot: torch.Tensor): torch.Tensor {
-  return torch.tidy(() => {
-    const p = logits.softmax(1);
-    const inter = p.mul(onehot).sum([2, 3]);
-    const denom = p.sum([2, 3]).add(onehot.sum([2, 3])).add(1e-10);
-    return inter.mul(2).div(denom).mean().rsub(1);
-  });
-}
 
 test('the paper UNet matches PyTorch: forward, gradients, one Adam step, eval mode', () => {
   torch.setNumThreads(1);

@@ -3,6 +3,7 @@ import { register as bench } from './bench.js';
 import { register as demo } from './demo.js';
 import { register as diagnose } from './diagnose.js';
 import { register as evaluate } from './evaluate.js';
+import { register as exportModel } from './export.js';
 import { register as inspect } from './inspect.js';
 import { register as predict } from './predict.js';
 import { register as report } from './report.js';
@@ -16,5 +17,7 @@ export const commands: Array<(program: Command) => void> = [
   inspect,
   predict,
   evaluate,
+  exportModel,
   report,
+  diagnose,
 ];
