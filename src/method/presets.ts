@@ -23,13 +23,13 @@ export const demoConfig: RunConfigInput = {
   preprocess: { mode: 'spacing', targetSpacing: [3, 3], cropSize: [64, 64], percentiles: [1, 99] },
   // BN momentum 0.1 (PyTorch's default): the paper's 0.01 needs thousands of iterations to settle.
   model: { filters: [16, 32, 64, 64, 64], bnMomentum: 0.1 },
-  baseline: { iterations: 300, batchSize: 10, valEvery: 25, checkpointEvery: 25 },
+  baseline: { iterations: 200, batchSize: 10, valEvery: 25, checkpointEvery: 25 },
   pseudo: { crf: [0.01, 0.5, 10, 5, 30, 10], batchSize: 32 },
   joint: {
     rounds: 3,
-    iterationsPerRound: 100,
-    segBatchSize: 10,
-    pairs: 6,
+    iterationsPerRound: 60,
+    segBatchSize: 8,
+    pairs: 4,
     valEvery: 25,
     checkpointEvery: 25,
   },
