@@ -18,7 +18,7 @@ import {
   isTensor,
   tensor,
   tidy,
-  type AnyTypedArray,
+  viewAs,
   type DType,
   type Tensor,
 } from '../torch/index.js';
@@ -244,29 +244,6 @@ function parseHeader(
   return { entries, metadata, start };
 }
 
-function typedView(dtype: DType, bytes: Uint8Array): AnyTypedArray {
-  const b = bytes.buffer;
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(b);
-    case 'float64':
-      return new Float64Array(b);
-    case 'float16':
-    case 'bfloat16':
-      return new Uint16Array(b);
-    case 'int64':
-      return new BigInt64Array(b);
-    case 'int32':
-      return new Int32Array(b);
-    case 'int16':
-      return new Int16Array(b);
-    case 'int8':
-      return new Int8Array(b);
-    default:
-      return bytes; // uint8, bool
-  }
-}
-
 /**
  * Reads a safetensors file: its tensors (on the CPU, in the stored dtypes, in header order) and its
  * metadata (empty when absent). Throws InputError naming the file for anything malformed.
@@ -293,7 +270,7 @@ export function loadSafetensors(path: string): {
       // A fresh, aligned copy of the bytes (offsets in the file need not be aligned).
       const bytes = new Uint8Array(e.end - e.begin);
       bytes.set(buf.subarray(start + e.begin, start + e.end));
-      define(out, e.name, tensor(typedView(e.dtype, bytes), e.shape, { dtype: e.dtype }));
+      define(out, e.name, tensor(viewAs(e.dtype, bytes.buffer as ArrayBuffer), e.shape, { dtype: e.dtype }));
     }
     return out;
   });

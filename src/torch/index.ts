@@ -11,6 +11,7 @@ export * from './creation.js';
 export * from './control.js';
 export { tidy, keep, dispose } from './scope.js';
 export type { DType, Device, AnyTypedArray } from './dtype.js';
+export { viewAs, itemSize } from './dtype.js';
 export * as F from './functional.js';
 export { cat, stack, where, einsum } from './functional.js';
 export { adamStep_, sgdStep_ } from './fused.js';
