@@ -38,7 +38,14 @@ export const fullBench: EngineBenchOptions = {
   device: 'cpu',
 };
 
-export const quickBench: EngineBenchOptions = { ...fullBench, batch: 4, size: 96, steps: 5, warmup: 1, inferReps: 5 };
+export const quickBench: EngineBenchOptions = {
+  ...fullBench,
+  batch: 4,
+  size: 96,
+  steps: 5,
+  warmup: 1,
+  inferReps: 5,
+};
 
 export interface EngineBenchResult {
   node_step_ms: number;
@@ -59,7 +66,6 @@ const median = (v: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-
 class PythonPeer {
   private readonly lines: AsyncIterableIterator<string>;
   private readonly proc;
@@ -75,12 +81,15 @@ class PythonPeer {
       infer_batch: o.inferBatch,
       device: o.device,
     };
-    this.proc = spawn(o.python, [script, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(o.python, [script, JSON.stringify(cfg)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
   private async read(): Promise<Record<string, number>> {
     const r = await this.lines.next();
-    if (r.done) throw new Error('bench: the python3-torch peer exited early (is python3-torch installed?)');
+    if (r.done)
+      throw new Error('bench: the python3-torch peer exited early (is python3-torch installed?)');
     return JSON.parse(r.value) as Record<string, number>;
   }
   async ready(): Promise<void> {
@@ -96,7 +105,10 @@ class PythonPeer {
 }
 
 /** Runs the interleaved benchmark; `log` receives progress lines. */
-export async function benchEngine(o: EngineBenchOptions, log: (s: string) => void = () => {}): Promise<EngineBenchResult> {
+export async function benchEngine(
+  o: EngineBenchOptions,
+  log: (s: string) => void = () => {},
+): Promise<EngineBenchResult> {
   torch.setNumThreads(o.threads);
   torch.manualSeed(0);
   const peer = new PythonPeer(o);
@@ -146,7 +158,9 @@ export async function benchEngine(o: EngineBenchOptions, log: (s: string) => voi
       nodeSteps.push(n);
       torchSteps.push(p.ms);
     }
-    log(`train step ${i + 1}/${o.warmup + o.steps}: node ${n.toFixed(0)} ms, torch ${p.ms.toFixed(0)} ms`);
+    log(
+      `train step ${i + 1}/${o.warmup + o.steps}: node ${n.toFixed(0)} ms, torch ${p.ms.toFixed(0)} ms`,
+    );
   }
   const nodeInf: number[] = [];
   const torchInf: number[] = [];

@@ -29,16 +29,38 @@ export interface JointBenchResult {
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
-export async function benchJoint(o: { size: number; steps: number; threads: number; segBatch: number; pairs: number }): Promise<JointBenchResult> {
+export async function benchJoint(o: {
+  size: number;
+  steps: number;
+  threads: number;
+  segBatch: number;
+  pairs: number;
+}): Promise<JointBenchResult> {
   torch.setNumThreads(o.threads);
   torch.manualSeed(0);
   const cfg = parseConfig({
     threads: o.threads,
-    data: { kind: 'phantom', labeledVolumes: 3, unlabeledVolumes: 3, validationVolumes: 1, slices: 8, size: o.size },
-    preprocess: { mode: 'spacing', targetSpacing: [192 / o.size, 192 / o.size], cropSize: [o.size, o.size] },
+    data: {
+      kind: 'phantom',
+      labeledVolumes: 3,
+      unlabeledVolumes: 3,
+      validationVolumes: 1,
+      slices: 8,
+      size: o.size,
+    },
+    preprocess: {
+      mode: 'spacing',
+      targetSpacing: [192 / o.size, 192 / o.size],
+      cropSize: [o.size, o.size],
+    },
     joint: { segBatchSize: o.segBatch, pairs: o.pairs },
   });
-  const data = new PhantomDataset({ labeledVolumes: 3, unlabeledVolumes: 3, slices: 8, size: o.size });
+  const data = new PhantomDataset({
+    labeledVolumes: 3,
+    unlabeledVolumes: 3,
+    slices: 8,
+    size: o.size,
+  });
   const pre = makePreprocessor(cfg);
   const labeled = labeledPool(await data.labeledTrain(), pre, 4);
   // Pseudo-labels stand-in for timing: the withheld labels of the unlabeled volumes.
@@ -76,7 +98,8 @@ export async function benchJoint(o: { size: number; steps: number; threads: numb
     let t0 = performance.now();
     const r = proposedStep(ctx, pools, cfg, loss);
     const tj = performance.now() - t0;
-    if (r.skipped) throw new Error('bench joint: the joint iteration was skipped (no all-class slices)');
+    if (r.skipped)
+      throw new Error('bench joint: the joint iteration was skipped (no all-class slices)');
     torch.mallocTrim();
     t0 = performance.now();
     supervisedStep(ctx, labeled, cfg, loss, batch);

@@ -17,7 +17,8 @@ export function makeReporter(o: { quiet?: boolean; everySeconds?: number } = {})
   let startTime = 0;
   let lastLine = 0;
   const every = (o.everySeconds ?? 10) * 1000;
-  const rate = (done: number) => (done - startDone) / Math.max(1e-3, (performance.now() - startTime) / 1000);
+  const rate = (done: number) =>
+    (done - startDone) / Math.max(1e-3, (performance.now() - startTime) / 1000);
   return {
     stageStart(name, t, done) {
       stage = name;
@@ -51,7 +52,9 @@ export function makeReporter(o: { quiet?: boolean; everySeconds?: number } = {})
         lastLine = now;
         const r = rate(done);
         const eta = r > 0 ? Math.round((total - done) / r) : 0;
-        process.stderr.write(`${stage} ${done}/${total} ${losses} ${r.toFixed(2)} it/s ETA ${eta}s\n`);
+        process.stderr.write(
+          `${stage} ${done}/${total} ${losses} ${r.toFixed(2)} it/s ETA ${eta}s\n`,
+        );
       }
     },
     message(text) {

@@ -1,12 +1,21 @@
 import type { RunSummary } from '../method/run.js';
 
-const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '   -  ' : (100 * v).toFixed(1).padStart(6));
-const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '   -  ' : v.toFixed(2).padStart(6));
+const pct = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? '   -  ' : (100 * v).toFixed(1).padStart(6);
+const num = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? '   -  ' : v.toFixed(2).padStart(6);
 
 /** A plain-text table of a run's results: test Dice per class and overall, HD95, validation Dice. */
 export function formatSummaryTable(s: RunSummary): string {
   const fg = s.classNames.slice(1);
-  const head = ['method'.padEnd(14), ...fg.map((c) => c.padStart(6)), '  Dice', '  HD95', 'val Dice', ' train s'];
+  const head = [
+    'method'.padEnd(14),
+    ...fg.map((c) => c.padStart(6)),
+    '  Dice',
+    '  HD95',
+    'val Dice',
+    ' train s',
+  ];
   const lines = [head.join(' ')];
   for (const r of s.results) {
     const t = r.test;
@@ -22,6 +31,8 @@ export function formatSummaryTable(s: RunSummary): string {
     );
   }
   const unit = s.results[0]?.test?.unit;
-  lines.push(`Dice in % on ${s.results[0]?.test?.volumes ?? 0} test volumes (mean over volumes); HD95 in ${unit ?? '-'}.`);
+  lines.push(
+    `Dice in % on ${s.results[0]?.test?.volumes ?? 0} test volumes (mean over volumes); HD95 in ${unit ?? '-'}.`,
+  );
   return lines.join('\n');
 }

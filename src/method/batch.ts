@@ -14,7 +14,9 @@ export function gatherBatch(
   const images = torch.tensor(img, [indices.length, 1, h, w], { device });
   if (!pool.labels) return { images, labels: null };
   const lab = new Uint8Array(indices.length * plane);
-  indices.forEach((s, i) => lab.set((pool.labels as Uint8Array).subarray(s * plane, (s + 1) * plane), i * plane));
+  indices.forEach((s, i) =>
+    lab.set((pool.labels as Uint8Array).subarray(s * plane, (s + 1) * plane), i * plane),
+  );
   const u8 = torch.tensor(lab, [indices.length, h, w], { device });
   const labels = u8.long();
   u8.dispose();
@@ -23,5 +25,7 @@ export function gatherBatch(
 
 /** One-hot (N, C, H, W) float32 maps of int64 labels (N, H, W). */
 export function oneHot(labels: torch.Tensor, numClasses: number): torch.Tensor {
-  return torch.tidy(() => torch.F.oneHot(labels, numClasses).permute(0, 3, 1, 2).float().contiguous());
+  return torch.tidy(() =>
+    torch.F.oneHot(labels, numClasses).permute(0, 3, 1, 2).float().contiguous(),
+  );
 }

@@ -53,31 +53,43 @@ const dataSchema = z.discriminatedUnion('kind', [
 ]);
 
 const preprocessSchema = z.discriminatedUnion('mode', [
-  z.object({
-    mode: z.literal('spacing'),
-    targetSpacing: pair,
-    cropSize: intPair,
-    percentiles: z.tuple([z.number(), z.number()]).nullable().optional(),
-    inverse: z.enum(['linear', 'nearest']).optional(),
-  }).strict(),
-  z.object({
-    mode: z.literal('resize'),
-    size: intPair,
-    imageOrder: z.union([z.literal(0), z.literal(1)]).optional(),
-    percentiles: z.tuple([z.number(), z.number()]).nullable().optional(),
-    inverse: z.enum(['linear', 'nearest']).optional(),
-  }).strict(),
+  z
+    .object({
+      mode: z.literal('spacing'),
+      targetSpacing: pair,
+      cropSize: intPair,
+      percentiles: z.tuple([z.number(), z.number()]).nullable().optional(),
+      inverse: z.enum(['linear', 'nearest']).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      mode: z.literal('resize'),
+      size: intPair,
+      imageOrder: z.union([z.literal(0), z.literal(1)]).optional(),
+      percentiles: z.tuple([z.number(), z.number()]).nullable().optional(),
+      inverse: z.enum(['linear', 'nearest']).optional(),
+    })
+    .strict(),
 ]);
 
 const optimizerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('adam'), lr: z.number().positive().default(1e-3), weightDecay: z.number().min(0).default(0) }).strict(),
-  z.object({
-    kind: z.literal('sgd'),
-    lr: z.number().positive().default(0.01),
-    momentum: z.number().min(0).default(0.9),
-    weightDecay: z.number().min(0).default(1e-4),
-    poly: z.boolean().default(true),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('adam'),
+      lr: z.number().positive().default(1e-3),
+      weightDecay: z.number().min(0).default(0),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('sgd'),
+      lr: z.number().positive().default(0.01),
+      momentum: z.number().min(0).default(0.9),
+      weightDecay: z.number().min(0).default(1e-4),
+      poly: z.boolean().default(true),
+    })
+    .strict(),
 ]);
 
 const augmentSchema = z
@@ -125,7 +137,9 @@ export const configSchema = z
     pseudo: z
       .object({
         /** Dense CRF parameters [a_sxy, a_srgb, a_w1, g_sxy, g_w2, n_iter], or null for plain argmax. */
-        crf: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number().int()]).nullable()
+        crf: z
+          .tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number().int()])
+          .nullable()
           .default([0.01, 0.5, 10, 10, 30, 30]),
         tta: z.boolean().default(false),
         ttaThreshold: z.number().min(0).max(1).default(0.9),
@@ -186,7 +200,10 @@ export function loadConfig(path: string): RunConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputError(`cannot read config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, path);
+    throw new InputError(
+      `cannot read config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      path,
+    );
   }
   let raw: unknown;
   try {

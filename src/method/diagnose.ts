@@ -24,7 +24,8 @@ export interface PseudoLabelQuality {
 export async function pseudoLabelQuality(runDir: string): Promise<PseudoLabelQuality[]> {
   const cfg = loadConfig(join(runDir, 'config.json'));
   const dataset = await openDataset(cfg);
-  if (!dataset.withheldLabels) throw new InputError(`the ${dataset.name} data set has no withheld labels`, runDir);
+  if (!dataset.withheldLabels)
+    throw new InputError(`the ${dataset.name} data set has no withheld labels`, runDir);
   const classes = dataset.classNames.length;
   const truth = labeledPool(await dataset.withheldLabels(), makePreprocessor(cfg), classes);
   const gt = truth.labels as Uint8Array;
@@ -35,7 +36,8 @@ export async function pseudoLabelQuality(runDir: string): Promise<PseudoLabelQua
       const path = join(runDir, stage, `round${r}-pseudo-labels.bin`);
       if (!existsSync(path)) continue;
       const pseudo = new Uint8Array(readFileSync(path));
-      if (pseudo.length !== gt.length) throw new InputError('pseudo-labels do not match the unlabeled pool', path);
+      if (pseudo.length !== gt.length)
+        throw new InputError('pseudo-labels do not match the unlabeled pool', path);
       const inter = new Float64Array(classes);
       const sumP = new Float64Array(classes);
       const sumG = new Float64Array(classes);
@@ -44,7 +46,10 @@ export async function pseudoLabelQuality(runDir: string): Promise<PseudoLabelQua
         sumG[gt[i]]++;
         if (pseudo[i] === gt[i]) inter[gt[i]]++;
       }
-      const perClass = Array.from({ length: classes - 1 }, (_, k) => (2 * inter[k + 1]) / Math.max(1, sumP[k + 1] + sumG[k + 1]));
+      const perClass = Array.from(
+        { length: classes - 1 },
+        (_, k) => (2 * inter[k + 1]) / Math.max(1, sumP[k + 1] + sumG[k + 1]),
+      );
       let all = 0;
       for (let s = 0; s < truth.count; s++) {
         const seen = new Set(pseudo.subarray(s * plane, (s + 1) * plane));

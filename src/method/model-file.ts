@@ -14,7 +14,8 @@ export interface LoadedModel {
 
 function meta<T>(metadata: Record<string, string>, key: string, path: string): T {
   const v = metadata[key];
-  if (v === undefined) throw new InputError(`not a contraseg model (metadata '${key}' missing)`, path);
+  if (v === undefined)
+    throw new InputError(`not a contraseg model (metadata '${key}' missing)`, path);
   try {
     return JSON.parse(v) as T;
   } catch {

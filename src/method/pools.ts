@@ -24,7 +24,11 @@ export interface EvalVolume {
 }
 
 /** The slice pool of labeled cases (every slice of every case, method.md A.1). */
-export function labeledPool(cases: LabeledCase[], pre: Preprocessor, numClasses: number): SlicePool {
+export function labeledPool(
+  cases: LabeledCase[],
+  pre: Preprocessor,
+  numClasses: number,
+): SlicePool {
   const parts = cases.map((c) => {
     const img = pre.forwardImage(c.image, c.id);
     const lab = pre.forwardLabel(c.label, img.geometry, c.id);
@@ -44,18 +48,31 @@ export function unlabeledPool(cases: Case[], pre: Preprocessor): SlicePool {
 }
 
 /** Preprocesses validation/test volumes once, keeping the native labels for scoring. */
-export function evalVolumes(cases: LabeledCase[], pre: Preprocessor, numClasses: number): EvalVolume[] {
+export function evalVolumes(
+  cases: LabeledCase[],
+  pre: Preprocessor,
+  numClasses: number,
+): EvalVolume[] {
   return cases.map((c) => {
     const img = pre.forwardImage(c.image, c.id);
     checkClasses(c.label.data, numClasses, c.id);
-    return { id: c.id, slices: img.slices, depth: c.image.shape[0], geometry: img.geometry, label: c.label };
+    return {
+      id: c.id,
+      slices: img.slices,
+      depth: c.image.shape[0],
+      geometry: img.geometry,
+      label: c.label,
+    };
   });
 }
 
 function checkClasses(labels: ArrayLike<number>, numClasses: number, id: string): void {
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] >= numClasses) {
-      throw new InputError(`label value ${labels[i]} is outside the class range 0..${numClasses - 1}`, id);
+      throw new InputError(
+        `label value ${labels[i]} is outside the class range 0..${numClasses - 1}`,
+        id,
+      );
     }
   }
 }

@@ -24,7 +24,11 @@ export function predictProbabilities(
       for (let start = 0; start < depth; start += batchSize) {
         const n = Math.min(batchSize, depth - start);
         torch.tidy(() => {
-          const x = torch.tensor(slices.subarray(start * plane, (start + n) * plane), [n, 1, h, w], { device });
+          const x = torch.tensor(
+            slices.subarray(start * plane, (start + n) * plane),
+            [n, 1, h, w],
+            { device },
+          );
           const probs = net.forward(x).softmax(1).contiguous();
           out.set(probs.data({ copy: false }) as Float32Array, start * classes * plane);
         });

@@ -20,7 +20,12 @@ export interface PseudoLabels {
  * With `tta`, volumes whose predictions disagree under two random augmentations (mean foreground
  * Dice ≤ threshold) are left out of this round.
  */
-export function estimatePseudoLabels(net: UNet, pool: SlicePool, cfg: RunConfig, rng: Rng): PseudoLabels {
+export function estimatePseudoLabels(
+  net: UNet,
+  pool: SlicePool,
+  cfg: RunConfig,
+  rng: Rng,
+): PseudoLabels {
   const [h, w] = pool.size;
   const plane = h * w;
   const classes = net.config.numClasses;
@@ -33,7 +38,11 @@ export function estimatePseudoLabels(net: UNet, pool: SlicePool, cfg: RunConfig,
     if (p.crf) {
       const params = crfParamsFromList(p.crf);
       torch.tidy(() => {
-        const q = denseCrf(torch.tensor(probs, [n, classes, h, w]), torch.tensor(images, [n, 1, h, w]), params);
+        const q = denseCrf(
+          torch.tensor(probs, [n, classes, h, w]),
+          torch.tensor(images, [n, 1, h, w]),
+          params,
+        );
         labels.set(q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array, start * plane);
       });
     } else {
@@ -51,10 +60,15 @@ export function estimatePseudoLabels(net: UNet, pool: SlicePool, cfg: RunConfig,
         const kept = torch.tidy(() =>
           torch.noGrad(
             () =>
-              ttaFilter((x) => net.forward(x).softmax(1), torch.tensor(volume, [slices.length, 1, h, w]), classes, {
-                rng,
-                threshold: p.ttaThreshold,
-              }).keep,
+              ttaFilter(
+                (x) => net.forward(x).softmax(1),
+                torch.tensor(volume, [slices.length, 1, h, w]),
+                classes,
+                {
+                  rng,
+                  threshold: p.ttaThreshold,
+                },
+              ).keep,
           ),
         );
         if (!kept) rejected.add(caseId);

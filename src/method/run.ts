@@ -9,8 +9,22 @@ import type { SegmentationDataset } from '../data/dataset.js';
 import type { Preprocessor } from '../data/preprocess.js';
 import { summarizeVolumes, type EvaluationSummary } from '../eval/aggregate.js';
 import type { RunConfig } from './config.js';
-import { classPresence, evalVolumes, labeledPool, unlabeledPool, type EvalVolume, type SlicePool } from './pools.js';
-import { makeOptimizer, makePreprocessor, modelMetadata, openDataset, segmentationLoss, unetConfig } from './setup.js';
+import {
+  classPresence,
+  evalVolumes,
+  labeledPool,
+  unlabeledPool,
+  type EvalVolume,
+  type SlicePool,
+} from './pools.js';
+import {
+  makeOptimizer,
+  makePreprocessor,
+  modelMetadata,
+  openDataset,
+  segmentationLoss,
+  unetConfig,
+} from './setup.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './train/checkpoint.js';
 import {
   bestPath,
@@ -102,10 +116,14 @@ function nanToNull(_k: string, v: unknown): unknown {
 function prepareRunDir(cfg: RunConfig, dir: string, resume: boolean): void {
   const cfgPath = join(dir, 'config.json');
   if (existsSync(cfgPath)) {
-    if (!resume) throw new InputError('run directory already holds a run; pass --resume to continue it', dir);
+    if (!resume)
+      throw new InputError('run directory already holds a run; pass --resume to continue it', dir);
     const saved = readFileSync(cfgPath, 'utf8');
     if (saved.trim() !== JSON.stringify(cfg, null, 2).trim()) {
-      throw new InputError('the config differs from the one this run started with (config.json)', dir);
+      throw new InputError(
+        'the config differs from the one this run started with (config.json)',
+        dir,
+      );
     }
     return;
   }
@@ -113,7 +131,11 @@ function prepareRunDir(cfg: RunConfig, dir: string, resume: boolean): void {
   writeFileAtomic(cfgPath, `${JSON.stringify(cfg, null, 2)}\n`);
 }
 
-async function loadRunContext(cfg: RunConfig, dir: string, reporter: Reporter): Promise<RunContext> {
+async function loadRunContext(
+  cfg: RunConfig,
+  dir: string,
+  reporter: Reporter,
+): Promise<RunContext> {
   reporter.message('loading data');
   const dataset = await openDataset(cfg);
   const pre = makePreprocessor(cfg);
@@ -144,7 +166,9 @@ const stageDir = (ctx: RunContext, m: Method) => join(ctx.dir, m);
 const donePath = (dir: string) => join(dir, 'done.json');
 
 function readDone(dir: string): TrainerState | null {
-  return existsSync(donePath(dir)) ? (JSON.parse(readFileSync(donePath(dir), 'utf8')) as TrainerState) : null;
+  return existsSync(donePath(dir))
+    ? (JSON.parse(readFileSync(donePath(dir), 'utf8')) as TrainerState)
+    : null;
 }
 
 /** A freshly initialised UNet of the run's config, on the run's device. */
@@ -194,16 +218,29 @@ async function trainBaseline(ctx: RunContext): Promise<TrainerState> {
   torch.manualSeed(deriveSeed(ctx.cfg.seed, 1));
   const stage = makeStage(ctx, 'baseline', new Rng(deriveSeed(ctx.cfg.seed, 2)), b.iterations, b);
   const { net, optimizer, rng } = stage;
-  const state = existsSync(checkpointPath(dir)) ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng) : initialState(rng);
+  const state = existsSync(checkpointPath(dir))
+    ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng)
+    : initialState(rng);
   ctx.metrics.truncate('baseline', state.iteration);
-  ctx.reporter.message(`baseline: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`);
+  ctx.reporter.message(
+    `baseline: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`,
+  );
   if (state.iteration === 0) {
     const s = scoreVolumes(net, ctx.validation, ctx.pre);
-    ctx.metrics.append({ stage: 'baseline', iter: -1, kind: 'val', dice: s.dice, perClass: s.perClass, untrained: true });
+    ctx.metrics.append({
+      stage: 'baseline',
+      iter: -1,
+      kind: 'val',
+      dice: s.dice,
+      perClass: s.perClass,
+      untrained: true,
+    });
   }
   const loss = segmentationLoss(ctx.cfg);
   ctx.reporter.stageStart('baseline', b.iterations, state.iteration);
-  await runIterations(stage, state, b.iterations, () => supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize));
+  await runIterations(stage, state, b.iterations, () =>
+    supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize),
+  );
   ctx.reporter.stageEnd();
   writeFileAtomic(donePath(dir), JSON.stringify(state));
   optimizer.dispose();
@@ -230,7 +267,10 @@ function loadBackbone(net: UNet, path: string): void {
  * encoder/decoder with fresh heads, BN statistics and optimiser; each later round restarts from
  * the selected checkpoint (global best, or the code's latest best) and re-estimates pseudo-labels.
  */
-async function trainJoint(ctx: RunContext, method: 'self-training' | 'proposed'): Promise<TrainerState> {
+async function trainJoint(
+  ctx: RunContext,
+  method: 'self-training' | 'proposed',
+): Promise<TrainerState> {
   const baselineDir = stageDir(ctx, 'baseline');
   if (!readDone(baselineDir)) await trainBaseline(ctx);
   const dir = stageDir(ctx, method);
@@ -255,7 +295,9 @@ async function trainJoint(ctx: RunContext, method: 'self-training' | 'proposed')
     const r = Math.floor(state.iteration / j.iterationsPerRound);
     if (state.round < r) startRound(ctx, stage, state, r);
     const pools = roundPools(ctx, stage, r);
-    await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () => step(stage, pools, ctx.cfg, loss));
+    await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () =>
+      step(stage, pools, ctx.cfg, loss),
+    );
   }
   ctx.reporter.stageEnd();
   writeFileAtomic(donePath(dir), JSON.stringify(state));
@@ -272,7 +314,9 @@ function selectedPath(ctx: RunContext, dir: string): string {
 function startRound(ctx: RunContext, stage: StageContext, state: TrainerState, r: number): void {
   if (r > 0) {
     const restored = loadCheckpoint(selectedPath(ctx, stage.dir), stage.net, stage.optimizer, null);
-    ctx.reporter.message(`${stage.stage} round ${r}: restarting from iteration ${restored.bestIteration}`);
+    ctx.reporter.message(
+      `${stage.stage} round ${r}: restarting from iteration ${restored.bestIteration}`,
+    );
     if (ctx.cfg.joint.selection === 'latest-best') state.roundThreshold = state.lastValScore;
   }
   state.round = r;
@@ -295,21 +339,36 @@ function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools
     unlabeled.labels = new Uint8Array(readFileSync(path));
     active = (JSON.parse(readFileSync(metaPath, 'utf8')) as { active: number[] }).active;
   } else {
-    ctx.reporter.message(`${stage.stage} round ${r}: estimating pseudo-labels for ${unlabeled.count} slices`);
+    ctx.reporter.message(
+      `${stage.stage} round ${r}: estimating pseudo-labels for ${unlabeled.count} slices`,
+    );
     let source = stage.net;
     if (r === 0) {
       source = newNet(ctx);
       loadCheckpoint(bestPath(stageDir(ctx, 'baseline')), source, null, null);
     }
-    const p = estimatePseudoLabels(source, ctx.unlabeled, ctx.cfg, new Rng(deriveSeed(ctx.cfg.seed, 5, r)));
+    const p = estimatePseudoLabels(
+      source,
+      ctx.unlabeled,
+      ctx.cfg,
+      new Rng(deriveSeed(ctx.cfg.seed, 5, r)),
+    );
     if (source !== stage.net) source.dispose();
     unlabeled.labels = p.labels;
     active = p.active;
     writeFileAtomic(path, p.labels);
     writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases }));
-    ctx.metrics.append({ stage: stage.stage, iter: r * ctx.cfg.joint.iterationsPerRound, kind: 'event', event: 'pseudo-labels', round: r, rejected: p.rejectedCases.length });
+    ctx.metrics.append({
+      stage: stage.stage,
+      iter: r * ctx.cfg.joint.iterationsPerRound,
+      kind: 'event',
+      event: 'pseudo-labels',
+      round: r,
+      rejected: p.rejectedCases.length,
+    });
   }
-  if (active.length === 0) throw new InputError('no unlabeled slices left for pseudo-labels', stage.stage);
+  if (active.length === 0)
+    throw new InputError('no unlabeled slices left for pseudo-labels', stage.stage);
   return {
     labeled: ctx.labeled,
     labeledPresence: classPresence(ctx.labeled),
@@ -320,7 +379,11 @@ function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools
 }
 
 /** Scores a method's selected checkpoint on the validation and test volumes (Dice, HD95, ASSD). */
-async function evaluateMethod(ctx: RunContext, m: Method, state: TrainerState): Promise<MethodResult> {
+async function evaluateMethod(
+  ctx: RunContext,
+  m: Method,
+  state: TrainerState,
+): Promise<MethodResult> {
   const dir = stageDir(ctx, m);
   const checkpoint = m === 'baseline' ? bestPath(dir) : selectedPath(ctx, dir);
   const net = newNet(ctx);

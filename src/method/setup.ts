@@ -16,7 +16,10 @@ export function unetConfig(cfg: RunConfig, numClasses: number): UNetConfig {
 }
 
 /** The metadata every checkpoint carries, so that `predict` can rebuild network and preprocessing. */
-export function modelMetadata(cfg: RunConfig, classNames: readonly string[]): Record<string, string> {
+export function modelMetadata(
+  cfg: RunConfig,
+  classNames: readonly string[],
+): Record<string, string> {
   return {
     format: 'contraseg-model-v1',
     'contraseg.unet': JSON.stringify(unetConfig(cfg, classNames.length)),
@@ -29,10 +32,22 @@ export function makePreprocessor(cfg: RunConfig): Preprocessor {
   return new Preprocessor(cfg.preprocess);
 }
 
-export function makeOptimizer(cfg: RunConfig, net: UNet, totalIterations: number): { optimizer: Optimizer; scheduler: PolyLR | null } {
+export function makeOptimizer(
+  cfg: RunConfig,
+  net: UNet,
+  totalIterations: number,
+): { optimizer: Optimizer; scheduler: PolyLR | null } {
   const o = cfg.optimizer;
-  if (o.kind === 'adam') return { optimizer: new Adam(net.parameters(), { lr: o.lr, weightDecay: o.weightDecay }), scheduler: null };
-  const optimizer = new SGD(net.parameters(), { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
+  if (o.kind === 'adam')
+    return {
+      optimizer: new Adam(net.parameters(), { lr: o.lr, weightDecay: o.weightDecay }),
+      scheduler: null,
+    };
+  const optimizer = new SGD(net.parameters(), {
+    lr: o.lr,
+    momentum: o.momentum,
+    weightDecay: o.weightDecay,
+  });
   return { optimizer, scheduler: o.poly ? new PolyLR(optimizer, o.lr, totalIterations) : null };
 }
 

@@ -30,9 +30,15 @@ export function scoreVolumes(
   const scores: VolumeScore[] = volumes.map((v) => {
     const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
     const pred = pre.inverseProbabilities(probs, v.geometry);
-    const metrics = evaluateVolume({ shape: v.label.shape, data: pred }, v.label, classes, v.label.spacing, {
-      distances: o.distances ?? false,
-    });
+    const metrics = evaluateVolume(
+      { shape: v.label.shape, data: pred },
+      v.label,
+      classes,
+      v.label.spacing,
+      {
+        distances: o.distances ?? false,
+      },
+    );
     return { id: v.id, metrics };
   });
   const perClass = Array.from({ length: classes - 1 }, (_, c) =>

@@ -1,5 +1,13 @@
 export { Module } from './module.js';
-export { Conv2d, BatchNorm2d, ReLU, MaxPool2d, Upsample, Sequential, type Layer } from './layers.js';
+export {
+  Conv2d,
+  BatchNorm2d,
+  ReLU,
+  MaxPool2d,
+  Upsample,
+  Sequential,
+  type Layer,
+} from './layers.js';
 export { heNormal_, kaimingUniformDefault_, uniform_, fanIn } from './init.js';
 export { UNet, ConvBnRelu, paperUNetConfig, type UNetConfig } from './unet.js';
 export { Optimizer, type OptimizerState } from './optim/optimizer.js';

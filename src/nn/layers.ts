@@ -28,7 +28,8 @@ export class Conv2d extends Module {
     super();
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     this.weight = this.registerParameter('weight', zeros([outChannels, inChannels, kh, kw]));
-    this.bias = options.bias === false ? null : this.registerParameter('bias', zeros([outChannels]));
+    this.bias =
+      options.bias === false ? null : this.registerParameter('bias', zeros([outChannels]));
     if ((options.init ?? 'pytorch') === 'he') heNormal_(this.weight);
     else {
       kaimingUniformDefault_(this.weight);
@@ -37,7 +38,11 @@ export class Conv2d extends Module {
   }
   forward(x: Tensor): Tensor {
     const o = this.options;
-    return F.conv2d(x, this.weight, this.bias, { stride: o.stride, padding: o.padding, dilation: o.dilation });
+    return F.conv2d(x, this.weight, this.bias, {
+      stride: o.stride,
+      padding: o.padding,
+      dilation: o.dilation,
+    });
   }
 }
 

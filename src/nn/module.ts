@@ -83,7 +83,10 @@ export abstract class Module {
    * Copies values from a state dict into the module's tensors. With `strict`, missing or
    * unexpected keys are errors; a shape mismatch always is. Returns the keys that were absent.
    */
-  loadStateDict(sd: Record<string, Tensor>, strict = true): { missing: string[]; unexpected: string[] } {
+  loadStateDict(
+    sd: Record<string, Tensor>,
+    strict = true,
+  ): { missing: string[]; unexpected: string[] } {
     const own = this.stateDict();
     const missing = Object.keys(own).filter((k) => !(k in sd));
     const unexpected = Object.keys(sd).filter((k) => !(k in own));
@@ -97,7 +100,9 @@ export abstract class Module {
         const src = sd[k];
         if (!src) continue;
         if (src.shape.join() !== t.shape.join()) {
-          throw new Error(`loadStateDict: ${k} has shape [${src.shape}] but the module expects [${t.shape}]`);
+          throw new Error(
+            `loadStateDict: ${k} has shape [${src.shape}] but the module expects [${t.shape}]`,
+          );
         }
         t.copy_(src);
       }
@@ -107,7 +112,11 @@ export abstract class Module {
 
   /** The device of the first parameter ('cpu' for a module without parameters). */
   get device(): string {
-    return this.params.values().next().value?.device ?? this.children.values().next().value?.device ?? 'cpu';
+    return (
+      this.params.values().next().value?.device ??
+      this.children.values().next().value?.device ??
+      'cpu'
+    );
   }
 
   /** Moves every parameter and buffer to a device (and/or dtype) in place, like Module.to. */

@@ -14,14 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { InputError } from '../errors.js';
-import {
-  isTensor,
-  tensor,
-  tidy,
-  viewAs,
-  type DType,
-  type Tensor,
-} from '../torch/index.js';
+import { isTensor, tensor, tidy, viewAs, type DType, type Tensor } from '../torch/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 /** safetensors dtype codes and the engine dtypes they map to. */
@@ -270,7 +263,11 @@ export function loadSafetensors(path: string): {
       // A fresh, aligned copy of the bytes (offsets in the file need not be aligned).
       const bytes = new Uint8Array(e.end - e.begin);
       bytes.set(buf.subarray(start + e.begin, start + e.end));
-      define(out, e.name, tensor(viewAs(e.dtype, bytes.buffer as ArrayBuffer), e.shape, { dtype: e.dtype }));
+      define(
+        out,
+        e.name,
+        tensor(viewAs(e.dtype, bytes.buffer as ArrayBuffer), e.shape, { dtype: e.dtype }),
+      );
     }
     return out;
   });

@@ -31,8 +31,14 @@ export class ConvBnRelu extends Module {
   constructor(inC: number, outC: number, kernel: number, cfg: UNetConfig, bias = true) {
     super();
     // TF SAME padding: even kernels put the extra row/column at the bottom/right.
-    this.conv = this.registerModule('conv', new Conv2d(inC, outC, kernel, { padding: 'same', bias, init: 'he' }));
-    this.bn = this.registerModule('bn', new BatchNorm2d(outC, { eps: cfg.bnEps, momentum: cfg.bnMomentum }));
+    this.conv = this.registerModule(
+      'conv',
+      new Conv2d(inC, outC, kernel, { padding: 'same', bias, init: 'he' }),
+    );
+    this.bn = this.registerModule(
+      'bn',
+      new BatchNorm2d(outC, { eps: cfg.bnEps, momentum: cfg.bnMomentum }),
+    );
   }
   forward(x: Tensor): Tensor {
     const y = this.conv.forward(x);
@@ -72,7 +78,14 @@ export class UNet extends Module {
     this.config = cfg;
     const f = cfg.filters;
     if (f.length < 2) throw new Error('UNet: filters needs at least two levels');
-    f.forEach((n, i) => this.enc.push(this.registerModule(`enc${i + 1}`, convStack(i === 0 ? cfg.inChannels : f[i - 1], n, 2, cfg))));
+    f.forEach((n, i) =>
+      this.enc.push(
+        this.registerModule(
+          `enc${i + 1}`,
+          convStack(i === 0 ? cfg.inChannels : f[i - 1], n, 2, cfg),
+        ),
+      ),
+    );
     // Up-step k goes from level L-k+1 to level L-k (1-based levels; the last has one 3×3 conv).
     for (let k = 1; k < f.length; k++) {
       const from = f[f.length - k];
@@ -82,11 +95,26 @@ export class UNet extends Module {
       this.dec.push(this.registerModule(`dec${k}`, convStack(2 * to, to, convs, cfg)));
     }
     const c0 = f[0];
-    this.seg = this.registerModule('seg', new Sequential(new ConvBnRelu(c0, c0, 3, cfg), new ConvBnRelu(c0, c0, 3, cfg)));
-    this.segOut = this.registerModule('seg_out', new Conv2d(c0, cfg.numClasses, 3, { padding: 'same', bias: false, init: 'he' }));
-    this.cont1 = this.registerModule('cont1', new Conv2d(c0, cfg.embeddingDim, 1, { bias: false, init: 'he' }));
-    this.contBn = this.registerModule('cont_bn', new BatchNorm2d(cfg.embeddingDim, { eps: cfg.bnEps, momentum: cfg.bnMomentum }));
-    this.cont2 = this.registerModule('cont2', new Conv2d(cfg.embeddingDim, cfg.embeddingDim, 1, { bias: false, init: 'he' }));
+    this.seg = this.registerModule(
+      'seg',
+      new Sequential(new ConvBnRelu(c0, c0, 3, cfg), new ConvBnRelu(c0, c0, 3, cfg)),
+    );
+    this.segOut = this.registerModule(
+      'seg_out',
+      new Conv2d(c0, cfg.numClasses, 3, { padding: 'same', bias: false, init: 'he' }),
+    );
+    this.cont1 = this.registerModule(
+      'cont1',
+      new Conv2d(c0, cfg.embeddingDim, 1, { bias: false, init: 'he' }),
+    );
+    this.contBn = this.registerModule(
+      'cont_bn',
+      new BatchNorm2d(cfg.embeddingDim, { eps: cfg.bnEps, momentum: cfg.bnMomentum }),
+    );
+    this.cont2 = this.registerModule(
+      'cont2',
+      new Conv2d(cfg.embeddingDim, cfg.embeddingDim, 1, { bias: false, init: 'he' }),
+    );
   }
 
   /** Input side length must be divisible by 2^(levels−1). */

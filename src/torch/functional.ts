@@ -22,7 +22,12 @@ export interface Conv2dOptions {
  * 'same' pads total d·(k−1) per axis with the extra row/column at the bottom/right, as TF and
  * PyTorch do for even kernels (the paper's 2×2 up-convolutions).
  */
-export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  o: Conv2dOptions = {},
+): Tensor {
   const stride = pair(o.stride ?? 1);
   const dilation = pair(o.dilation ?? 1);
   let padding = o.padding ?? 0;
@@ -31,7 +36,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
     const [kh, kw] = [weight.shape[2], weight.shape[3]];
     const th = dilation[0] * (kh - 1);
     const tw = dilation[1] * (kw - 1);
-    padding = [Math.floor(tw / 2), tw - Math.floor(tw / 2), Math.floor(th / 2), th - Math.floor(th / 2)];
+    padding = [
+      Math.floor(tw / 2),
+      tw - Math.floor(tw / 2),
+      Math.floor(th / 2),
+      th - Math.floor(th / 2),
+    ];
   }
   if (Array.isArray(padding) && padding.length === 4) {
     const [l, r, t, b] = padding;
@@ -39,14 +49,32 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
     else {
       const padded = pad(x, [l, r, t, b]);
       try {
-        return wrap(native.op_conv2d(padded.handle, weight.handle, bias?.handle, stride, [0, 0], dilation, o.groups ?? 1));
+        return wrap(
+          native.op_conv2d(
+            padded.handle,
+            weight.handle,
+            bias?.handle,
+            stride,
+            [0, 0],
+            dilation,
+            o.groups ?? 1,
+          ),
+        );
       } finally {
         padded.dispose();
       }
     }
   }
   return wrap(
-    native.op_conv2d(x.handle, weight.handle, bias?.handle, stride, pair(padding as Pair), dilation, o.groups ?? 1),
+    native.op_conv2d(
+      x.handle,
+      weight.handle,
+      bias?.handle,
+      stride,
+      pair(padding as Pair),
+      dilation,
+      o.groups ?? 1,
+    ),
   );
 }
 
@@ -72,7 +100,12 @@ export function convTranspose2d(
 }
 
 /** F.pad: `pad` lists (left, right) of the last dimension first, then the one before, ... */
-export function pad(x: Tensor, padding: number[], mode: 'constant' | 'reflect' | 'replicate' = 'constant', value = 0): Tensor {
+export function pad(
+  x: Tensor,
+  padding: number[],
+  mode: 'constant' | 'reflect' | 'replicate' = 'constant',
+  value = 0,
+): Tensor {
   if (mode === 'constant') return wrap(native.op_pad(x.handle, padding, value));
   return wrap(native.op_padMode(x.handle, padding, mode));
 }
@@ -153,7 +186,12 @@ export function avgPool2d(
 /** F.interpolate for (N, C, H, W) inputs, by output size or integer/float scale factor. */
 export function interpolate(
   x: Tensor,
-  o: { size?: Pair; scaleFactor?: number; mode?: 'nearest' | 'bilinear' | 'bicubic'; alignCorners?: boolean },
+  o: {
+    size?: Pair;
+    scaleFactor?: number;
+    mode?: 'nearest' | 'bilinear' | 'bicubic';
+    alignCorners?: boolean;
+  },
 ): Tensor {
   let size: [number, number];
   let scales: [number, number] | [] = [];
@@ -163,14 +201,26 @@ export function interpolate(
     // As PyTorch (recompute_scale_factor unset): source coordinates use 1/scale, not in/out.
     scales = [o.scaleFactor, o.scaleFactor];
   } else throw new Error('interpolate: give size or scaleFactor');
-  return wrap(native.op_interpolate(x.handle, size, o.mode ?? 'nearest', o.alignCorners ?? false, ...scales));
+  return wrap(
+    native.op_interpolate(x.handle, size, o.mode ?? 'nearest', o.alignCorners ?? false, ...scales),
+  );
 }
 
 export function cat(tensors: Tensor[], dim = 0): Tensor {
-  return wrap(native.op_cat(tensors.map((t) => t.handle), dim));
+  return wrap(
+    native.op_cat(
+      tensors.map((t) => t.handle),
+      dim,
+    ),
+  );
 }
 export function stack(tensors: Tensor[], dim = 0): Tensor {
-  return wrap(native.op_stack(tensors.map((t) => t.handle), dim));
+  return wrap(
+    native.op_stack(
+      tensors.map((t) => t.handle),
+      dim,
+    ),
+  );
 }
 /** Elementwise `cond ? a : b` with broadcasting (torch.where). */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
@@ -178,7 +228,12 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return wrap(native.op_where(cond.handle, h(a), h(b)));
 }
 export function einsum(equation: string, ...operands: Tensor[]): Tensor {
-  return wrap(native.op_einsum(equation, operands.map((t) => t.handle)));
+  return wrap(
+    native.op_einsum(
+      equation,
+      operands.map((t) => t.handle),
+    ),
+  );
 }
 export function softmax(x: Tensor, dim: number): Tensor {
   return x.softmax(dim);
@@ -211,7 +266,12 @@ const reductionCode = (r: Reduction): number => ({ none: 0, mean: 1, sum: 2 })[r
 export function crossEntropy(
   input: Tensor,
   target: Tensor,
-  o: { weight?: Tensor | null; reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {},
+  o: {
+    weight?: Tensor | null;
+    reduction?: Reduction;
+    ignoreIndex?: number;
+    labelSmoothing?: number;
+  } = {},
 ): Tensor {
   // LibTorch reads a float target of another shape as class indices and reports "multi-target not
   // supported"; name the actual problem instead.
@@ -244,12 +304,22 @@ export function nllLoss(
   o: { weight?: Tensor | null; reduction?: Reduction; ignoreIndex?: number } = {},
 ): Tensor {
   return wrap(
-    native.op_nllLoss(input.handle, target.handle, o.weight?.handle, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100),
+    native.op_nllLoss(
+      input.handle,
+      target.handle,
+      o.weight?.handle,
+      reductionCode(o.reduction ?? 'mean'),
+      o.ignoreIndex ?? -100,
+    ),
   );
 }
 
 /** F.affine_grid: sampling grid (N, H, W, 2) in [-1, 1] coordinates for affine matrices (N, 2, 3). */
-export function affineGrid(theta: Tensor, size: [number, number, number, number], alignCorners = false): Tensor {
+export function affineGrid(
+  theta: Tensor,
+  size: [number, number, number, number],
+  alignCorners = false,
+): Tensor {
   return wrap(native.op_affineGrid(theta.handle, size, alignCorners));
 }
 
@@ -257,7 +327,11 @@ export function affineGrid(theta: Tensor, size: [number, number, number, number]
 export function gridSample(
   x: Tensor,
   grid: Tensor,
-  o: { mode?: 'bilinear' | 'nearest' | 'bicubic'; paddingMode?: 'zeros' | 'border' | 'reflection'; alignCorners?: boolean } = {},
+  o: {
+    mode?: 'bilinear' | 'nearest' | 'bicubic';
+    paddingMode?: 'zeros' | 'border' | 'reflection';
+    alignCorners?: boolean;
+  } = {},
 ): Tensor {
   const mode = { bilinear: 0, nearest: 1, bicubic: 2 }[o.mode ?? 'bilinear'];
   const padding = { zeros: 0, border: 1, reflection: 2 }[o.paddingMode ?? 'zeros'];

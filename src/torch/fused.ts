@@ -15,7 +15,18 @@ export function adamStep_(
   expAvgSq: Tensor[],
   o: { step: number; lr: number; beta1: number; beta2: number; eps: number; weightDecay: number },
 ): void {
-  native.op_adamStep(hs(params), hs(grads), hs(expAvg), hs(expAvgSq), o.step, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay);
+  native.op_adamStep(
+    hs(params),
+    hs(grads),
+    hs(expAvg),
+    hs(expAvgSq),
+    o.step,
+    o.lr,
+    o.beta1,
+    o.beta2,
+    o.eps,
+    o.weightDecay,
+  );
 }
 
 /** torch.optim.SGD's update; `first` copies the gradient into the momentum buffer. */
@@ -23,7 +34,24 @@ export function sgdStep_(
   params: Tensor[],
   grads: Tensor[],
   buffers: Tensor[],
-  o: { first: boolean; lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean },
+  o: {
+    first: boolean;
+    lr: number;
+    momentum: number;
+    dampening: number;
+    weightDecay: number;
+    nesterov: boolean;
+  },
 ): void {
-  native.op_sgdStep(hs(params), hs(grads), hs(buffers), o.first, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov);
+  native.op_sgdStep(
+    hs(params),
+    hs(grads),
+    hs(buffers),
+    o.first,
+    o.lr,
+    o.momentum,
+    o.dampening,
+    o.weightDecay,
+    o.nesterov,
+  );
 }

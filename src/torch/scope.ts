@@ -22,7 +22,11 @@ export function keep<T extends Tensor>(t: T): T {
 function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
   if (isTensor(value)) out.add(value);
   else if (Array.isArray(value)) for (const v of value) collect(v, out, isTensor);
-  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+  else if (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  )
     for (const v of Object.values(value)) collect(v, out, isTensor);
 }
 

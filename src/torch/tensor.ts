@@ -48,7 +48,8 @@ export class Tensor {
   size(dim: number): number {
     const s = this.shape;
     const d = dim < 0 ? dim + s.length : dim;
-    if (d < 0 || d >= s.length) throw new RangeError(`size: dim ${dim} out of range for shape [${s}]`);
+    if (d < 0 || d >= s.length)
+      throw new RangeError(`size: dim ${dim} out of range for shape [${s}]`);
     return s[d];
   }
 
@@ -365,7 +366,8 @@ export class Tensor {
 
   // ---- in place (return this) -----------------------------------------------------------------
   add_(other: TensorLike, alpha = 1): this {
-    if (alpha !== 1 && typeof other !== 'number') native.op_addScaled_(this.handle, other.handle, alpha);
+    if (alpha !== 1 && typeof other !== 'number')
+      native.op_addScaled_(this.handle, other.handle, alpha);
     else native.op_add_(this.handle, typeof other === 'number' ? other * alpha : other.handle);
     return this;
   }

@@ -17,7 +17,8 @@ function runToEnd(args: string[]): void {
 async function runAndKill(args: string[], metrics: string, lines: number): Promise<void> {
   const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  const count = () => (existsSync(metrics) ? readFileSync(metrics, 'utf8').split('\n').length - 1 : 0);
+  const count = () =>
+    existsSync(metrics) ? readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
   while (count() < lines) {
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 20));
@@ -67,7 +68,11 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
           delete r.time;
           return JSON.stringify(r);
         });
-    assert.deepEqual(strip(metrics), strip(join(straight, 'metrics.jsonl')), 'metrics.jsonl matches');
+    assert.deepEqual(
+      strip(metrics),
+      strip(join(straight, 'metrics.jsonl')),
+      'metrics.jsonl matches',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

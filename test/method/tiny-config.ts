@@ -19,5 +19,12 @@ export const tinyConfig: RunConfigInput = {
   model: { filters: [8, 16, 16], embeddingDim: 8 },
   baseline: { iterations: 12, batchSize: 4, valEvery: 4, checkpointEvery: 3 },
   pseudo: { crf: [0.01, 0.5, 10, 3, 30, 3], batchSize: 8 },
-  joint: { rounds: 2, iterationsPerRound: 6, segBatchSize: 4, pairs: 2, valEvery: 3, checkpointEvery: 2 },
+  joint: {
+    rounds: 2,
+    iterationsPerRound: 6,
+    segBatchSize: 4,
+    pairs: 2,
+    valEvery: 3,
+    checkpointEvery: 2,
+  },
 };

@@ -29,7 +29,9 @@ test('300 training steps: no live tensors accumulate and RSS after step 50 grows
   }
   const rss300 = process.memoryUsage().rss;
   const growth = (rss300 - rss50) / rss50;
-  console.log(`RSS after step 50: ${(rss50 / 2 ** 20).toFixed(1)} MiB, after 300: ${(rss300 / 2 ** 20).toFixed(1)} MiB (${(100 * growth).toFixed(2)} %)`);
+  console.log(
+    `RSS after step 50: ${(rss50 / 2 ** 20).toFixed(1)} MiB, after 300: ${(rss300 / 2 ** 20).toFixed(1)} MiB (${(100 * growth).toFixed(2)} %)`,
+  );
   assert.equal(torch.memoryStats().liveTensors, live50, 'live tensor count is stable');
   assert.ok(growth < 0.05, `RSS grew by ${(100 * growth).toFixed(2)} %`);
   torch.dispose([x, y]);

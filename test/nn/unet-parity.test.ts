@@ -20,7 +20,6 @@ function relErr(ours: Float32Array, ref: Float32Array): number {
   return den === 0 ? num : num / den;
 }
 
-
 test('the paper UNet matches PyTorch: forward, gradients, one Adam step, eval mode', () => {
   torch.setNumThreads(1);
   torch.manualSeed(3);
@@ -29,7 +28,10 @@ test('the paper UNet matches PyTorch: forward, gradients, one Adam step, eval mo
   assert.equal(net.numParameters(), 2_096_304);
   const dir = mkdtempSync(join(tmpdir(), 'unet-parity-'));
   try {
-    const manifest: { classes: number; tensors: Record<string, { dtype: string; shape: number[] }> } = {
+    const manifest: {
+      classes: number;
+      tensors: Record<string, { dtype: string; shape: number[] }>;
+    } = {
       classes,
       tensors: {},
     };
@@ -45,7 +47,9 @@ test('the paper UNet matches PyTorch: forward, gradients, one Adam step, eval mo
     put('x', x);
     put('y', y);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    execFileSync('/usr/bin/python3', [join('test', 'nn', 'unet_parity.py'), dir], { stdio: 'inherit' });
+    execFileSync('/usr/bin/python3', [join('test', 'nn', 'unet_parity.py'), dir], {
+      stdio: 'inherit',
+    });
     const ref = (name: string) => {
       const b = readFileSync(join(dir, `py_${name}.bin`));
       return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));

@@ -14,7 +14,8 @@ export function register(program: Command): void {
     .option('--threads <n>', 'threads for both engines', (v) => parseInt(v, 10))
     .option('--python <path>', 'Python interpreter with torch', '/usr/bin/python3')
     .option('--device <device>', "'cpu' or 'cuda' (both engines)", 'cpu')
-    .action(async (o: {
+    .action(
+      async (o: {
         json?: boolean;
         quick?: boolean;
         steps?: number;
@@ -22,15 +23,24 @@ export function register(program: Command): void {
         python: string;
         device: string;
       }) => {
-      const base = o.quick ? quickBench : fullBench;
-      const cfg = { ...base, python: o.python, device: o.device, steps: o.steps ?? base.steps, threads: o.threads ?? base.threads };
-      const log = o.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);
-      const result = await benchEngine(cfg, log);
-      process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);
-    });
+        const base = o.quick ? quickBench : fullBench;
+        const cfg = {
+          ...base,
+          python: o.python,
+          device: o.device,
+          steps: o.steps ?? base.steps,
+          threads: o.threads ?? base.threads,
+        };
+        const log = o.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);
+        const result = await benchEngine(cfg, log);
+        process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);
+      },
+    );
   bench
     .command('joint')
-    .description('one proposed joint iteration (20 labeled + 20 contrastive) vs a supervised batch of 40')
+    .description(
+      'one proposed joint iteration (20 labeled + 20 contrastive) vs a supervised batch of 40',
+    )
     .option('--size <n>', 'slice size', (v) => parseInt(v, 10), 192)
     .option('--steps <n>', 'measured iterations of each', (v) => parseInt(v, 10), 5)
     .option('--threads <n>', 'threads', (v) => parseInt(v, 10), 2)

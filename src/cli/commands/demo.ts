@@ -18,7 +18,10 @@ export function register(program: Command): void {
     .option('--threads <n>', 'threads', (v) => parseInt(v, 10))
     .option('--device <device>', "'cpu' or 'cuda'", 'cpu')
     .action(async (o: { json?: boolean; out?: string; threads?: number; device: string }) => {
-      const cfg = parseConfig({ ...demoConfig, threads: o.threads ?? demoConfig.threads, device: o.device }, 'demo');
+      const cfg = parseConfig(
+        { ...demoConfig, threads: o.threads ?? demoConfig.threads, device: o.device },
+        'demo',
+      );
       const dir = o.out ?? mkdtempSync(join(tmpdir(), 'contraseg-demo-'));
       try {
         const summary = await runPipeline(cfg, { dir, reporter: makeReporter({ quiet: o.json }) });
@@ -35,7 +38,9 @@ export function register(program: Command): void {
           out.seconds = Math.round(summary.seconds * 10) / 10;
           process.stdout.write(`${JSON.stringify(out)}\n`);
         } else {
-          process.stdout.write(`${formatSummaryTable(summary)}\ntotal ${summary.seconds.toFixed(0)} s\n`);
+          process.stdout.write(
+            `${formatSummaryTable(summary)}\ntotal ${summary.seconds.toFixed(0)} s\n`,
+          );
         }
       } finally {
         if (!o.out) rmSync(dir, { recursive: true, force: true });

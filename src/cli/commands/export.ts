@@ -8,13 +8,17 @@ export function register(program: Command): void {
   program
     .command('export')
     .description('write the weights of a checkpoint as a standalone model (float16 by default)')
-    .requiredOption('--checkpoint <file>', 'a training checkpoint (e.g. runs/<name>/proposed/best.safetensors)')
+    .requiredOption(
+      '--checkpoint <file>',
+      'a training checkpoint (e.g. runs/<name>/proposed/best.safetensors)',
+    )
     .requiredOption('--out <file>', 'the model file to write (.safetensors)')
     .option('--dtype <dtype>', 'float16 or float32', 'float16')
     .option('--meta <key=value...>', 'extra metadata entries (e.g. a model card summary)')
     .action((o: { checkpoint: string; out: string; dtype: string; meta?: string[] }) => {
       if (!existsSync(o.checkpoint)) throw new InputError('no such file', o.checkpoint);
-      if (o.dtype !== 'float16' && o.dtype !== 'float32') throw new InputError(`unknown dtype '${o.dtype}'`, '--dtype');
+      if (o.dtype !== 'float16' && o.dtype !== 'float32')
+        throw new InputError(`unknown dtype '${o.dtype}'`, '--dtype');
       const extra: Record<string, string> = {};
       for (const kv of o.meta ?? []) {
         const i = kv.indexOf('=');

@@ -19,8 +19,17 @@ const STAGES: Method[] = ['baseline', 'self-training', 'proposed'];
 async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<RunSummary> {
   const cfg = loadConfig(o.config);
   const dir = o.out ?? join('runs', cfg.name);
-  const summary = await runPipeline(cfg, { dir, resume: o.resume, reporter: makeReporter(), methods });
-  process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${formatSummaryTable(summary)}\nrun directory: ${dir}\n`);
+  const summary = await runPipeline(cfg, {
+    dir,
+    resume: o.resume,
+    reporter: makeReporter(),
+    methods,
+  });
+  process.stdout.write(
+    o.json
+      ? `${JSON.stringify(summary)}\n`
+      : `${formatSummaryTable(summary)}\nrun directory: ${dir}\n`,
+  );
   return summary;
 }
 
@@ -28,7 +37,9 @@ async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train one stage (baseline, self-training or proposed; the baseline first if needed)')
+    .description(
+      'train one stage (baseline, self-training or proposed; the baseline first if needed)',
+    )
     .requiredOption('--config <file>', 'run configuration (JSON)')
     .option('--stage <name>', `one of ${STAGES.join(', ')}`, 'baseline')
     .option('--out <dir>', 'run directory (default runs/<name>)')
@@ -36,7 +47,8 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (o: TrainOptions) => {
       const stage = o.stage as Method;
-      if (!STAGES.includes(stage)) throw new InputError(`unknown stage '${o.stage}' (use ${STAGES.join(', ')})`, '--stage');
+      if (!STAGES.includes(stage))
+        throw new InputError(`unknown stage '${o.stage}' (use ${STAGES.join(', ')})`, '--stage');
       await execute(o, [stage]);
     });
   program

@@ -51,7 +51,12 @@ export function saveCheckpoint(
 }
 
 /** Restores what saveCheckpoint wrote into the model, optimiser and generators; returns the state. */
-export function loadCheckpoint(path: string, model: Module, optimizer: Optimizer | null, rng: Rng | null): TrainerState {
+export function loadCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: Optimizer | null,
+  rng: Rng | null,
+): TrainerState {
   const { tensors, metadata } = loadSafetensors(path);
   try {
     const weights: Record<string, torch.Tensor> = {};
@@ -62,7 +67,10 @@ export function loadCheckpoint(path: string, model: Module, optimizer: Optimizer
     }
     model.loadStateDict(weights);
     if (optimizer) {
-      optimizer.loadStateDict({ scalars: JSON.parse(metadata['contraseg.optimizer'] ?? '{}'), tensors: optim });
+      optimizer.loadStateDict({
+        scalars: JSON.parse(metadata['contraseg.optimizer'] ?? '{}'),
+        tensors: optim,
+      });
     }
     const state = JSON.parse(metadata['contraseg.trainer'] ?? 'null') as TrainerState | null;
     if (!state) throw new Error(`${path}: not a contraseg training checkpoint`);

@@ -31,7 +31,12 @@ const skipped = (): StepResult => ({ losses: {}, skipped: true });
  * Dice(seg) + λ·L_local(embeddings of the 2B views). Iterations without enough candidates, or with
  * a non-finite loss, make no update (they still count, as in the code).
  */
-export function proposedStep(ctx: StageContext, pools: JointPools, cfg: RunConfig, loss: SegLossFn): StepResult {
+export function proposedStep(
+  ctx: StageContext,
+  pools: JointPools,
+  cfg: RunConfig,
+  loss: SegLossFn,
+): StepResult {
   const j = cfg.joint;
   const rng = ctx.rng;
   const classes = ctx.net.config.numClasses;
@@ -39,18 +44,30 @@ export function proposedStep(ctx: StageContext, pools: JointPools, cfg: RunConfi
   const segMin = Math.min(classes - 1, 3);
   const need = j.pairs / 2;
   const drawL = Array.from({ length: 15 * j.segBatchSize }, () => rng.int(pools.labeled.count));
-  const drawU = Array.from({ length: 30 * j.pairs }, () => pools.active[rng.int(pools.active.length)]);
+  const drawU = Array.from(
+    { length: 30 * j.pairs },
+    () => pools.active[rng.int(pools.active.length)],
+  );
   const candL = drawL.filter((i) => pools.labeledPresence[i] === all).slice(0, need);
   const candU = drawU.filter((i) => pools.unlabeledPresence[i] === all).slice(0, need);
-  const segIdx = drawL.filter((i) => classCount(pools.labeledPresence[i]) >= segMin).slice(0, j.segBatchSize);
-  if (candL.length < need || candU.length < need || segIdx.length < j.segBatchSize) return skipped();
+  const segIdx = drawL
+    .filter((i) => classCount(pools.labeledPresence[i]) >= segMin)
+    .slice(0, j.segBatchSize);
+  if (candL.length < need || candU.length < need || segIdx.length < j.segBatchSize)
+    return skipped();
   const layout = pairLayout(j.pairs, j.variant);
   const pick = (s: PairSlot) => (s.pool === 'labeled' ? candL[s.candidate] : candU[s.candidate]);
 
   return torch.tidy(() => {
     const seg = segmentationBatch(pools.labeled, segIdx, classes, cfg, rng, ctx.net.device);
     const views = [layout.view1, layout.view2].map((slots) => {
-      const parts = slots.map((s) => gatherBatch(s.pool === 'labeled' ? pools.labeled : pools.unlabeled, [pick(s)], ctx.net.device));
+      const parts = slots.map((s) =>
+        gatherBatch(
+          s.pool === 'labeled' ? pools.labeled : pools.unlabeled,
+          [pick(s)],
+          ctx.net.device,
+        ),
+      );
       const images = torch.cat(parts.map((p) => p.images));
       const labels = torch.cat(parts.map((p) => p.labels as torch.Tensor));
       return { images: contrastiveIntensity(images, { rng }), labels };
@@ -85,7 +102,12 @@ export function proposedStep(ctx: StageContext, pools: JointPools, cfg: RunConfi
  * and segBatch pseudo-labeled slices drawn with replacement, augmented alike, and one step of the
  * segmentation loss on all of them.
  */
-export function selfTrainingStep(ctx: StageContext, pools: JointPools, cfg: RunConfig, loss: SegLossFn): StepResult {
+export function selfTrainingStep(
+  ctx: StageContext,
+  pools: JointPools,
+  cfg: RunConfig,
+  loss: SegLossFn,
+): StepResult {
   const n = cfg.joint.segBatchSize;
   const classes = ctx.net.config.numClasses;
   const li = Array.from({ length: n }, () => ctx.rng.int(pools.labeled.count));

@@ -74,7 +74,14 @@ export async function runIterations(
     const now = performance.now();
     state.elapsedSeconds += (now - last) / 1000;
     last = now;
-    ctx.metrics.append({ stage: ctx.stage, iter: it, kind: 'train', ...r.losses, lr: ctx.optimizer.lr, skipped: r.skipped });
+    ctx.metrics.append({
+      stage: ctx.stage,
+      iter: it,
+      kind: 'train',
+      ...r.losses,
+      lr: ctx.optimizer.lr,
+      skipped: r.skipped,
+    });
     ctx.reporter.iteration(it + 1, r.losses);
     if (it % ctx.valEvery === 0 || it === until - 1) validate(ctx, state, it);
     state.iteration = it + 1;
@@ -91,17 +98,38 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
   const score = scoreVolumes(ctx.net, ctx.validation, ctx.pre);
   const improved = score.dice > state.bestScore + 1e-7;
   const roundImproved = score.dice > state.roundThreshold + 1e-7;
-  ctx.metrics.append({ stage: ctx.stage, iter: it, kind: 'val', dice: score.dice, perClass: score.perClass, best: improved });
-  ctx.reporter.message(`${ctx.stage} iter ${it}: validation Dice ${score.dice.toFixed(4)}${improved ? ' (best)' : ''}`);
+  ctx.metrics.append({
+    stage: ctx.stage,
+    iter: it,
+    kind: 'val',
+    dice: score.dice,
+    perClass: score.perClass,
+    best: improved,
+  });
+  ctx.reporter.message(
+    `${ctx.stage} iter ${it}: validation Dice ${score.dice.toFixed(4)}${improved ? ' (best)' : ''}`,
+  );
   const snapshot = { ...state, iteration: it + 1, rng: ctx.rng.getState() };
   if (improved) {
     state.bestScore = score.dice;
     state.bestIteration = it;
-    saveCheckpoint(bestPath(ctx.dir), ctx.net, ctx.optimizer, { ...snapshot, bestScore: score.dice, bestIteration: it }, ctx.metadata);
+    saveCheckpoint(
+      bestPath(ctx.dir),
+      ctx.net,
+      ctx.optimizer,
+      { ...snapshot, bestScore: score.dice, bestIteration: it },
+      ctx.metadata,
+    );
   }
   if (roundImproved) {
     state.roundThreshold = score.dice;
-    saveCheckpoint(latestBestPath(ctx.dir), ctx.net, ctx.optimizer, { ...snapshot, roundThreshold: score.dice }, ctx.metadata);
+    saveCheckpoint(
+      latestBestPath(ctx.dir),
+      ctx.net,
+      ctx.optimizer,
+      { ...snapshot, roundThreshold: score.dice },
+      ctx.metadata,
+    );
   }
   state.lastValScore = score.dice;
 }

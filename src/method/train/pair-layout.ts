@@ -17,11 +17,18 @@ const U = (k: number): PairSlot => ({ pool: 'unlabeled', candidate: k });
  * with unlabeled k, and the unlabeled half pairs U_{k−k mod 2} with U_k.
  * The intra variant pairs each of the B candidates with itself (two intensity views).
  */
-export function pairLayout(pairs: number, variant: 'inter' | 'intra'): { view1: PairSlot[]; view2: PairSlot[] } {
-  if (pairs % 2 !== 0) throw new Error(`pairLayout: the number of pairs must be even, got ${pairs}`);
+export function pairLayout(
+  pairs: number,
+  variant: 'inter' | 'intra',
+): { view1: PairSlot[]; view2: PairSlot[] } {
+  if (pairs % 2 !== 0)
+    throw new Error(`pairLayout: the number of pairs must be even, got ${pairs}`);
   const n = pairs / 2;
   if (variant === 'intra') {
-    const slots = [...Array.from({ length: n }, (_, k) => L(k)), ...Array.from({ length: n }, (_, k) => U(k))];
+    const slots = [
+      ...Array.from({ length: n }, (_, k) => L(k)),
+      ...Array.from({ length: n }, (_, k) => U(k)),
+    ];
     return { view1: slots, view2: slots };
   }
   if (pairs === 10) {

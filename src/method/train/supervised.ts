@@ -20,7 +20,14 @@ export function supervisedStep(
   const classes = ctx.net.config.numClasses;
   const indices = Array.from({ length: batchSize }, () => ctx.rng.int(pool.count));
   return torch.tidy(() => {
-    const { images, targets } = segmentationBatch(pool, indices, classes, cfg, ctx.rng, ctx.net.device);
+    const { images, targets } = segmentationBatch(
+      pool,
+      indices,
+      classes,
+      cfg,
+      ctx.rng,
+      ctx.net.device,
+    );
     ctx.net.train();
     ctx.optimizer.zeroGrad();
     const l = loss(ctx.net.forward(images), targets);

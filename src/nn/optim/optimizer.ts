@@ -69,7 +69,9 @@ export abstract class Optimizer {
         const src = state.tensors[`${i}.${name}`];
         if (!src) throw new Error(`optimizer state: missing ${i}.${name}`);
         if (src.shape.join() !== t.shape.join()) {
-          throw new Error(`optimizer state: ${i}.${name} has shape [${src.shape}], expected [${t.shape}]`);
+          throw new Error(
+            `optimizer state: ${i}.${name} has shape [${src.shape}], expected [${t.shape}]`,
+          );
         }
         t.copy_(src);
       });

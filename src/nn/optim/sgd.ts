@@ -31,14 +31,19 @@ export class SGD extends Optimizer {
   step(): void {
     const { idx, params, grads } = this.withGrads();
     const buf = this.slot('momentum_buffer');
-    sgdStep_(params, grads, idx.map((i) => buf[i]), {
-      first: !this.started,
-      lr: this.lr,
-      momentum: this.momentum,
-      dampening: this.dampening,
-      weightDecay: this.weightDecay,
-      nesterov: this.nesterov,
-    });
+    sgdStep_(
+      params,
+      grads,
+      idx.map((i) => buf[i]),
+      {
+        first: !this.started,
+        lr: this.lr,
+        momentum: this.momentum,
+        dampening: this.dampening,
+        weightDecay: this.weightDecay,
+        nesterov: this.nesterov,
+      },
+    );
     this.started = true;
     dispose(grads);
   }
