@@ -14,7 +14,15 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { InputError } from '../errors.js';
-import { isTensor, tensor, tidy, viewAs, type DType, type Tensor } from '../torch/index.js';
+import {
+  isTensor,
+  itemSize,
+  tensor,
+  tidy,
+  viewAs,
+  type DType,
+  type Tensor,
+} from '../torch/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 /** safetensors dtype codes and the engine dtypes they map to. */
@@ -33,18 +41,6 @@ const CODES: Record<string, DType> = {
 const CODE_OF: Record<DType, string> = Object.fromEntries(
   Object.entries(CODES).map(([code, dtype]) => [dtype, code]),
 ) as Record<DType, string>;
-const ITEM: Record<DType, number> = {
-  float32: 4,
-  float64: 8,
-  float16: 2,
-  bfloat16: 2,
-  int64: 8,
-  int32: 4,
-  int16: 2,
-  int8: 1,
-  uint8: 1,
-  bool: 1,
-};
 const FLOATS = new Set<DType>(['float32', 'float64', 'float16', 'bfloat16']);
 
 /** The reference implementation's limit on the header size. */
@@ -207,7 +203,7 @@ function parseHeader(
     }
     const shape = e.shape as number[];
     const numel = shape.reduce((a, b) => a * b, 1);
-    const need = numel * ITEM[dtype];
+    const need = numel * itemSize[dtype];
     if (need !== end - begin) {
       fail(
         `${where}: shape [${shape.join(', ')}] of ${e.dtype} needs ${need} bytes but data_offsets ` +
