@@ -38,10 +38,11 @@ import { MetricsLog } from './train/metrics-log.js';
 import { silentReporter, type Reporter } from './train/reporter.js';
 import { supervisedStep } from './train/supervised.js';
 import { proposedStep, selfTrainingStep, type JointPools } from './train/joint.js';
+import { fixMatchStep } from './train/fixmatch.js';
 import { estimatePseudoLabels } from './pseudo-labels.js';
 import { scoreVolumes } from './validate.js';
 
-export type Method = 'baseline' | 'self-training' | 'proposed';
+export type Method = 'baseline' | 'self-training' | 'proposed' | 'fixmatch';
 
 export interface RunOptions {
   dir: string;
@@ -96,7 +97,12 @@ export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSum
   const methods = o.methods ?? ['baseline', ...cfg.methods];
   const results: MethodResult[] = [];
   for (const m of methods) {
-    const state = m === 'baseline' ? await trainBaseline(ctx) : await trainJoint(ctx, m);
+    const state =
+      m === 'baseline'
+        ? await trainBaseline(ctx)
+        : m === 'fixmatch'
+          ? await trainFixMatch(ctx)
+          : await trainJoint(ctx, m);
     results.push(await evaluateMethod(ctx, m, state));
   }
   const summary: RunSummary = {
@@ -306,6 +312,47 @@ async function trainJoint(
   return state;
 }
 
+/**
+ * The modern baseline: FixMatch/UniMatch-style weak-to-strong consistency on the unlabeled slices
+ * (src/method/train/fixmatch.ts), starting from the baseline's best weights and trained for as
+ * many iterations as the joint stages, with the best validation checkpoint kept.
+ */
+async function trainFixMatch(ctx: RunContext): Promise<TrainerState> {
+  const baselineDir = stageDir(ctx, 'baseline');
+  if (!readDone(baselineDir)) await trainBaseline(ctx);
+  const dir = stageDir(ctx, 'fixmatch');
+  const done = readDone(dir);
+  if (done) return done;
+  mkdirSync(dir, { recursive: true });
+  const f = ctx.cfg.fixmatch;
+  torch.manualSeed(deriveSeed(ctx.cfg.seed, 3, 3));
+  const stage = makeStage(
+    ctx,
+    'fixmatch',
+    new Rng(deriveSeed(ctx.cfg.seed, 4, 3)),
+    f.iterations,
+    f,
+  );
+  const { net, optimizer, rng } = stage;
+  loadCheckpoint(bestPath(baselineDir), net, null, null);
+  const state = existsSync(checkpointPath(dir))
+    ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng)
+    : initialState(rng);
+  ctx.metrics.truncate('fixmatch', state.iteration);
+  if (ctx.unlabeled.count === 0)
+    throw new InputError('fixmatch needs unlabeled slices', 'fixmatch');
+  const loss = segmentationLoss(ctx.cfg);
+  ctx.reporter.stageStart('fixmatch', f.iterations, state.iteration);
+  await runIterations(stage, state, f.iterations, () =>
+    fixMatchStep(stage, ctx.labeled, ctx.unlabeled, ctx.cfg, loss),
+  );
+  ctx.reporter.stageEnd();
+  writeFileAtomic(donePath(dir), JSON.stringify(state));
+  optimizer.dispose();
+  net.dispose();
+  return state;
+}
+
 function selectedPath(ctx: RunContext, dir: string): string {
   return ctx.cfg.joint.selection === 'global-best' ? bestPath(dir) : latestBestPath(dir);
 }
@@ -385,7 +432,7 @@ async function evaluateMethod(
   state: TrainerState,
 ): Promise<MethodResult> {
   const dir = stageDir(ctx, m);
-  const checkpoint = m === 'baseline' ? bestPath(dir) : selectedPath(ctx, dir);
+  const checkpoint = m === 'baseline' || m === 'fixmatch' ? bestPath(dir) : selectedPath(ctx, dir);
   const net = newNet(ctx);
   loadCheckpoint(checkpoint, net, null, null);
   const val = scoreVolumes(net, ctx.validation, ctx.pre);

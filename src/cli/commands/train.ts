@@ -14,7 +14,7 @@ interface TrainOptions {
   json?: boolean;
 }
 
-const STAGES: Method[] = ['baseline', 'self-training', 'proposed'];
+const STAGES: Method[] = ['baseline', 'self-training', 'proposed', 'fixmatch'];
 
 async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<RunSummary> {
   const cfg = loadConfig(o.config);

@@ -1,0 +1,87 @@
+import * as torch from '../../torch/index.js';
+import { augmentSegmentationBatch, contrastiveIntensity } from '../../data/augment.js';
+import type { RunConfig } from '../config.js';
+import { gatherBatch } from '../batch.js';
+import type { SlicePool } from '../pools.js';
+import type { SegLossFn } from '../setup.js';
+import { segmentationBatch } from './augment-batch.js';
+import type { StageContext, StepResult } from './loop.js';
+
+/**
+ * One iteration of weak-to-strong consistency training (FixMatch, Sohn et al. NeurIPS 2020, in
+ * the single-stream form UniMatch uses for medical images, Yang et al. CVPR 2023): the labeled
+ * batch gets the supervised loss; each unlabeled slice gets a weak view (the affine augmentation)
+ * whose prediction, without gradient, gives pixel pseudo-labels; a strong view of the same slice
+ * (weak view + random brightness/contrast + a zeroed box) is trained with cross-entropy towards
+ * them on pixels whose confidence reaches the threshold: loss = L_sup + λ_u·L_u, with
+ * L_u = Σ_confident CE / #pixels.
+ */
+export function fixMatchStep(
+  ctx: StageContext,
+  labeled: SlicePool,
+  unlabeled: SlicePool,
+  cfg: RunConfig,
+  loss: SegLossFn,
+): StepResult {
+  const f = cfg.fixmatch;
+  const rng = ctx.rng;
+  const classes = ctx.net.config.numClasses;
+  const device = ctx.net.device;
+  const li = Array.from({ length: f.labeledBatchSize }, () => rng.int(labeled.count));
+  const ui = Array.from({ length: f.unlabeledBatchSize }, () => rng.int(unlabeled.count));
+  return torch.tidy(() => {
+    const lab = segmentationBatch(labeled, li, classes, cfg, rng, device);
+    const raw = gatherBatch(unlabeled, ui, device).images;
+    const [n, , h, w] = raw.shape;
+    const weak = augmentSegmentationBatch(
+      raw,
+      torch.zeros([n, h, w], { dtype: 'int64', device }),
+      classes,
+      {
+        rng,
+        elastic: false,
+      },
+    ).images;
+    const strong = cutout(contrastiveIntensity(weak, { rng, perImage: true }), rng, f.cutout);
+    ctx.net.train();
+    ctx.optimizer.zeroGrad();
+    const pseudo = torch.noGrad(() => ctx.net.forward(weak).softmax(1).max(1));
+    const confident = pseudo.values.ge(f.threshold).float();
+    const logits = ctx.net.forward(torch.cat([lab.images, strong]));
+    const sup = loss(logits.narrow(0, 0, li.length), lab.targets);
+    const ce = torch.F.crossEntropy(logits.narrow(0, li.length, n), pseudo.indices, {
+      reduction: 'none',
+    });
+    const unsup = ce.mul(confident).sum().div(confident.numel);
+    const total = sup.add(unsup.mul(f.lambda));
+    const values = {
+      loss: total.item(),
+      sup: sup.item(),
+      unsup: unsup.item(),
+      confident: confident.mean().item(),
+    };
+    if (!Number.isFinite(values.loss)) return { losses: values, skipped: true };
+    total.backward();
+    ctx.optimizer.step();
+    return { losses: values, skipped: false };
+  });
+}
+
+/** Zeroes one random box per image, of side fraction U(lo, hi) of the image (Cutout, DeVries 2017). */
+function cutout(
+  x: torch.Tensor,
+  rng: { uniform(lo?: number, hi?: number): number },
+  [lo, hi]: [number, number],
+): torch.Tensor {
+  const [n, , h, w] = x.shape;
+  const mask = new Float32Array(n * h * w).fill(1);
+  for (let i = 0; i < n; i++) {
+    const bh = Math.round(h * rng.uniform(lo, hi));
+    const bw = Math.round(w * rng.uniform(lo, hi));
+    const y0 = Math.floor(rng.uniform(0, h - bh + 1));
+    const x0 = Math.floor(rng.uniform(0, w - bw + 1));
+    for (let y = y0; y < y0 + bh; y++)
+      mask.fill(0, i * h * w + y * w + x0, i * h * w + y * w + x0 + bw);
+  }
+  return x.mul(torch.tensor(mask, [n, 1, h, w], { device: x.device }));
+}

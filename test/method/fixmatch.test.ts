@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/method/config.js';
+import { runPipeline } from '../../src/method/run.js';
+import { tinyConfig } from './tiny-config.js';
+import * as torch from '../../src/torch/index.js';
+import { loadSafetensors } from '../../src/nn/safetensors.js';
+
+test('the FixMatch-style baseline trains from the baseline with consistency on unlabeled slices', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixmatch-'));
+  try {
+    const cfg = parseConfig({
+      ...tinyConfig,
+      methods: ['fixmatch'],
+      fixmatch: {
+        iterations: 6,
+        labeledBatchSize: 4,
+        unlabeledBatchSize: 4,
+        threshold: 0.5,
+        valEvery: 3,
+        checkpointEvery: 3,
+      },
+    });
+    const summary = await runPipeline(cfg, { dir });
+    assert.deepEqual(
+      summary.results.map((r) => r.method),
+      ['baseline', 'fixmatch'],
+    );
+    const records = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.stage === 'fixmatch' && r.kind === 'train');
+    assert.equal(records.length, 6);
+    for (const r of records) {
+      assert.equal(r.skipped, false);
+      for (const k of ['loss', 'sup', 'unsup', 'confident'])
+        assert.ok(Number.isFinite(r[k]), `${k} is finite`);
+      assert.ok(r.confident >= 0 && r.confident <= 1);
+    }
+    assert.ok(
+      records.some((r) => r.unsup > 0),
+      'the unlabeled term contributes',
+    );
+    const param = (p: string) => {
+      const { tensors } = loadSafetensors(p);
+      const w = Array.from(tensors['seg_out.weight'].data() as Float32Array);
+      torch.dispose(tensors);
+      return w;
+    };
+    const base = param(join(dir, 'baseline', 'best.safetensors'));
+    const fix = param(join(dir, 'fixmatch', 'checkpoint.safetensors'));
+    assert.equal(base.length, fix.length);
+    assert.ok(
+      base.some((v, i) => v !== fix[i]),
+      'the weights moved away from the baseline',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
