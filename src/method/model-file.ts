@@ -3,6 +3,7 @@ import { UNet, type UNetConfig } from '../nn/index.js';
 import { loadSafetensors, saveSafetensors } from '../nn/safetensors.js';
 import { Preprocessor, type PreprocessConfig } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
+import { requireDevice } from './setup.js';
 
 /** A trained model ready for prediction: network, its preprocessing, and class names. */
 export interface LoadedModel {
@@ -29,6 +30,7 @@ function meta<T>(metadata: Record<string, string>, key: string, path: string): T
  * float32. The network is put in evaluation mode on `device`.
  */
 export function loadModel(path: string, device = 'cpu'): LoadedModel {
+  requireDevice(device, '--device');
   const { tensors, metadata } = loadSafetensors(path);
   try {
     const unet = meta<UNetConfig>(metadata, 'contraseg.unet', path);

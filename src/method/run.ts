@@ -22,6 +22,7 @@ import {
   makePreprocessor,
   modelMetadata,
   openDataset,
+  requireDevice,
   segmentationLoss,
   unetConfig,
 } from './setup.js';
@@ -91,6 +92,7 @@ interface RunContext {
  */
 export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSummary> {
   const started = performance.now();
+  requireDevice(cfg.device, 'device');
   prepareRunDir(cfg, o.dir, o.resume ?? false);
   torch.setNumThreads(cfg.threads);
   const ctx = await loadRunContext(cfg, o.dir, o.reporter ?? silentReporter);

@@ -1,10 +1,31 @@
 import * as torch from '../torch/index.js';
+import { InputError } from '../errors.js';
 import { Adam, type Optimizer, PolyLR, SGD, UNet, type UNetConfig } from '../nn/index.js';
 import { Preprocessor } from '../data/preprocess.js';
 import type { SegmentationDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/index.js';
 import { diceCeLoss, diceLoss, crossEntropyLoss, SSL4MIS_DICE_CE } from './losses/index.js';
 import type { RunConfig } from './config.js';
+
+/** Throws an InputError unless `device` ('cpu', 'cuda', 'cuda:N') can be used by this LibTorch. */
+export function requireDevice(device: string, source: string): void {
+  if (device === 'cpu') return;
+  const m = /^cuda(?::(\d+))?$/.exec(device);
+  if (!m) throw new InputError(`unknown device '${device}' (use cpu, cuda or cuda:N)`, source);
+  if (!torch.cuda.isAvailable()) {
+    throw new InputError(
+      `device '${device}' requested but this LibTorch has no usable CUDA (build against a CUDA LibTorch with LIBTORCH=...)`,
+      source,
+    );
+  }
+  const index = Number(m[1] ?? 0);
+  if (index >= torch.cuda.deviceCount()) {
+    throw new InputError(
+      `device '${device}' does not exist (${torch.cuda.deviceCount()} GPUs)`,
+      source,
+    );
+  }
+}
 
 /** The dataset a config names. */
 export function openDataset(cfg: RunConfig): Promise<SegmentationDataset> {

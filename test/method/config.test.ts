@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../src/errors.js';
+import { loadConfig, parseConfig } from '../../src/method/config.js';
+import { runPipeline } from '../../src/method/run.js';
+import * as torch from '../../src/torch/index.js';
+import { tinyConfig } from './tiny-config.js';
+
+test('invalid configs are rejected with errors that name the field', () => {
+  assert.throws(() => parseConfig({ ...tinyConfig, joint: { lambda: -1 } }), /joint\.lambda/);
+  assert.throws(() => parseConfig({ ...tinyConfig, data: { kind: 'mystery' } }), /data\.kind/);
+  assert.throws(
+    () => parseConfig({ ...tinyConfig, baseline: { iterations: 0 } }),
+    /baseline\.iterations/,
+  );
+  assert.throws(() => parseConfig({ ...tinyConfig, bogus: 1 }), InputError);
+  assert.throws(
+    () =>
+      parseConfig({
+        ...tinyConfig,
+        preprocess: { mode: 'spacing', targetSpacing: [1, 1], cropSize: [30, 30] },
+      }),
+    /divisible by 4/,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'config-'));
+  try {
+    writeFileSync(join(dir, 'bad.json'), '{ not json');
+    assert.throws(() => loadConfig(join(dir, 'bad.json')), /bad\.json: not valid JSON/);
+    assert.throws(() => loadConfig(join(dir, 'missing.json')), /missing\.json: cannot read config/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run on a device this LibTorch cannot use fails before writing anything', async (t) => {
+  if (torch.cuda.isAvailable()) {
+    t.skip('CUDA is available here');
+    return;
+  }
+  const dir = join(mkdtempSync(join(tmpdir(), 'device-')), 'run');
+  await assert.rejects(
+    runPipeline(parseConfig({ ...tinyConfig, device: 'cuda' }), { dir }),
+    (err: Error) => {
+      assert.ok(err instanceof InputError);
+      assert.match(err.message, /no usable CUDA/);
+      return true;
+    },
+  );
+  await assert.rejects(
+    runPipeline(parseConfig({ ...tinyConfig, device: 'tpu' }), { dir }),
+    /unknown device/,
+  );
+});
