@@ -71,7 +71,7 @@ class Hdf5Reader {
   private errors = 0;
   private nextId = 1;
   private readonly queue: Job[] = [];
-  private current: { job: Job; timer: NodeJS.Timeout } | null = null;
+  private current: { job: Job; timer: NodeJS.Timeout; started: number } | null = null;
 
   read(path: string, names: string[], optional: string[], timeoutMs = DEFAULT_TIMEOUT_MS) {
     return new Promise<Hdf5Array[]>((resolve, reject) => {
@@ -94,7 +94,7 @@ class Hdf5Reader {
       () => this.fail(worker, `timed out after ${job.timeoutMs} ms (reader restarted)`),
       job.timeoutMs,
     );
-    this.current = { job, timer };
+    this.current = { job, timer, started: performance.now() };
     worker.postMessage(job.request);
   }
 
@@ -110,7 +110,12 @@ class Hdf5Reader {
 
   private onReply(worker: Worker, reply: Hdf5Reply): void {
     if (worker !== this.worker || this.current?.job.request.id !== reply.id) return;
-    const { job, timer } = this.current;
+    const { job, timer, started } = this.current;
+    // A reply that comes after the deadline (the timer not having run yet) is a timeout too.
+    if (performance.now() - started > job.timeoutMs) {
+      this.fail(worker, `timed out after ${job.timeoutMs} ms (reader restarted)`);
+      return;
+    }
     clearTimeout(timer);
     this.current = null;
     if (reply.ok) {
