@@ -216,44 +216,84 @@ function makeStage(
   };
 }
 
-/** Stage 1 (method.md A.1): the supervised baseline on the labeled slices. */
-async function trainBaseline(ctx: RunContext): Promise<TrainerState> {
-  const dir = stageDir(ctx, 'baseline');
+/** What distinguishes one training stage from another; runStage does the rest. */
+interface StageSpec {
+  method: Method;
+  /** Seeds of LibTorch (initialisation) and of the stage's host-side Rng. */
+  torchSeed: number;
+  rngSeed: number;
+  total: number;
+  every: { valEvery: number; checkpointEvery: number };
+  /** Starting weights, applied to a fresh network before any checkpoint is resumed. */
+  init?: (net: UNet) => void;
+  /** `round` of a fresh state (the joint stages start before round 0). */
+  initialRound?: number;
+  train: (stage: StageContext, state: TrainerState) => Promise<void>;
+}
+
+/**
+ * Runs a stage once: a finished stage returns its saved state; otherwise the network is
+ * initialised from the seeds, a checkpoint is resumed if there is one (metrics past it are
+ * dropped), the stage trains, and its final state is written to done.json.
+ */
+async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
+  const dir = stageDir(ctx, s.method);
   const done = readDone(dir);
   if (done) return done;
   mkdirSync(dir, { recursive: true });
-  const b = ctx.cfg.baseline;
-  torch.manualSeed(deriveSeed(ctx.cfg.seed, 1));
-  const stage = makeStage(ctx, 'baseline', new Rng(deriveSeed(ctx.cfg.seed, 2)), b.iterations, b);
-  const { net, optimizer, rng } = stage;
+  torch.manualSeed(s.torchSeed);
+  const stage = makeStage(ctx, s.method, new Rng(s.rngSeed), s.total, s.every);
+  s.init?.(stage.net);
   const state = existsSync(checkpointPath(dir))
-    ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng)
-    : initialState(rng);
-  ctx.metrics.truncate('baseline', state.iteration);
-  ctx.reporter.message(
-    `baseline: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`,
-  );
-  if (state.iteration === 0) {
-    const s = scoreVolumes(net, ctx.validation, ctx.pre);
-    ctx.metrics.append({
-      stage: 'baseline',
-      iter: -1,
-      kind: 'val',
-      dice: s.dice,
-      perClass: s.perClass,
-      untrained: true,
-    });
-  }
-  const loss = segmentationLoss(ctx.cfg);
-  ctx.reporter.stageStart('baseline', b.iterations, state.iteration);
-  await runIterations(stage, state, b.iterations, () =>
-    supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize),
-  );
+    ? loadCheckpoint(checkpointPath(dir), stage.net, stage.optimizer, stage.rng)
+    : { ...initialState(stage.rng), round: s.initialRound ?? 0 };
+  ctx.metrics.truncate(s.method, state.iteration);
+  ctx.reporter.stageStart(s.method, s.total, state.iteration);
+  await s.train(stage, state);
   ctx.reporter.stageEnd();
   writeFileAtomic(donePath(dir), JSON.stringify(state));
-  optimizer.dispose();
-  net.dispose();
+  stage.optimizer.dispose();
+  stage.net.dispose();
   return state;
+}
+
+/** Stage 1 (method.md A.1): the supervised baseline on the labeled slices. */
+function trainBaseline(ctx: RunContext): Promise<TrainerState> {
+  const b = ctx.cfg.baseline;
+  return runStage(ctx, {
+    method: 'baseline',
+    torchSeed: deriveSeed(ctx.cfg.seed, 1),
+    rngSeed: deriveSeed(ctx.cfg.seed, 2),
+    total: b.iterations,
+    every: b,
+    train: async (stage, state) => {
+      const net = stage.net;
+      ctx.reporter.message(
+        `baseline: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`,
+      );
+      if (state.iteration === 0) {
+        const v = scoreVolumes(net, ctx.validation, ctx.pre);
+        ctx.metrics.append({
+          stage: 'baseline',
+          iter: -1,
+          kind: 'val',
+          dice: v.dice,
+          perClass: v.perClass,
+          untrained: true,
+        });
+      }
+      const loss = segmentationLoss(ctx.cfg);
+      await runIterations(stage, state, b.iterations, () =>
+        supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize),
+      );
+    },
+  });
+}
+
+/** The baseline's best checkpoint, training the baseline first if it is not done. */
+async function baselineBest(ctx: RunContext): Promise<string> {
+  await trainBaseline(ctx);
+  return bestPath(stageDir(ctx, 'baseline'));
 }
 
 /** Copies encoder and decoder weights (not BN statistics, not the heads) from a checkpoint (A.2). */
@@ -279,39 +319,31 @@ async function trainJoint(
   ctx: RunContext,
   method: 'self-training' | 'proposed',
 ): Promise<TrainerState> {
-  const baselineDir = stageDir(ctx, 'baseline');
-  if (!readDone(baselineDir)) await trainBaseline(ctx);
-  const dir = stageDir(ctx, method);
-  const done = readDone(dir);
-  if (done) return done;
-  mkdirSync(dir, { recursive: true });
+  const start = await baselineBest(ctx);
   const j = ctx.cfg.joint;
-  const total = j.rounds * j.iterationsPerRound;
   const key = method === 'proposed' ? 1 : 2;
-  torch.manualSeed(deriveSeed(ctx.cfg.seed, 3, key));
-  const stage = makeStage(ctx, method, new Rng(deriveSeed(ctx.cfg.seed, 4, key)), total, j);
-  const { net, optimizer, rng } = stage;
-  loadBackbone(net, bestPath(baselineDir));
-  const state = existsSync(checkpointPath(dir))
-    ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng)
-    : { ...initialState(rng), round: -1 };
-  ctx.metrics.truncate(method, state.iteration);
-  const loss = segmentationLoss(ctx.cfg);
-  const step = method === 'proposed' ? proposedStep : selfTrainingStep;
-  ctx.reporter.stageStart(method, total, state.iteration);
-  while (state.iteration < total) {
-    const r = Math.floor(state.iteration / j.iterationsPerRound);
-    if (state.round < r) startRound(ctx, stage, state, r);
-    const pools = roundPools(ctx, stage, r);
-    await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () =>
-      step(stage, pools, ctx.cfg, loss),
-    );
-  }
-  ctx.reporter.stageEnd();
-  writeFileAtomic(donePath(dir), JSON.stringify(state));
-  optimizer.dispose();
-  net.dispose();
-  return state;
+  const total = j.rounds * j.iterationsPerRound;
+  return runStage(ctx, {
+    method,
+    torchSeed: deriveSeed(ctx.cfg.seed, 3, key),
+    rngSeed: deriveSeed(ctx.cfg.seed, 4, key),
+    total,
+    every: j,
+    init: (net) => loadBackbone(net, start),
+    initialRound: -1,
+    train: async (stage, state) => {
+      const loss = segmentationLoss(ctx.cfg);
+      const step = method === 'proposed' ? proposedStep : selfTrainingStep;
+      while (state.iteration < total) {
+        const r = Math.floor(state.iteration / j.iterationsPerRound);
+        if (state.round < r) startRound(ctx, stage, state, r);
+        const pools = roundPools(ctx, stage, r);
+        await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () =>
+          step(stage, pools, ctx.cfg, loss),
+        );
+      }
+    },
+  });
 }
 
 /**
@@ -320,39 +352,24 @@ async function trainJoint(
  * many iterations as the joint stages, with the best validation checkpoint kept.
  */
 async function trainFixMatch(ctx: RunContext): Promise<TrainerState> {
-  const baselineDir = stageDir(ctx, 'baseline');
-  if (!readDone(baselineDir)) await trainBaseline(ctx);
-  const dir = stageDir(ctx, 'fixmatch');
-  const done = readDone(dir);
-  if (done) return done;
-  mkdirSync(dir, { recursive: true });
-  const f = ctx.cfg.fixmatch;
-  torch.manualSeed(deriveSeed(ctx.cfg.seed, 3, 3));
-  const stage = makeStage(
-    ctx,
-    'fixmatch',
-    new Rng(deriveSeed(ctx.cfg.seed, 4, 3)),
-    f.iterations,
-    f,
-  );
-  const { net, optimizer, rng } = stage;
-  loadCheckpoint(bestPath(baselineDir), net, null, null);
-  const state = existsSync(checkpointPath(dir))
-    ? loadCheckpoint(checkpointPath(dir), net, optimizer, rng)
-    : initialState(rng);
-  ctx.metrics.truncate('fixmatch', state.iteration);
   if (ctx.unlabeled.count === 0)
     throw new InputError('fixmatch needs unlabeled slices', 'fixmatch');
-  const loss = segmentationLoss(ctx.cfg);
-  ctx.reporter.stageStart('fixmatch', f.iterations, state.iteration);
-  await runIterations(stage, state, f.iterations, () =>
-    fixMatchStep(stage, ctx.labeled, ctx.unlabeled, ctx.cfg, loss),
-  );
-  ctx.reporter.stageEnd();
-  writeFileAtomic(donePath(dir), JSON.stringify(state));
-  optimizer.dispose();
-  net.dispose();
-  return state;
+  const start = await baselineBest(ctx);
+  const f = ctx.cfg.fixmatch;
+  return runStage(ctx, {
+    method: 'fixmatch',
+    torchSeed: deriveSeed(ctx.cfg.seed, 3, 3),
+    rngSeed: deriveSeed(ctx.cfg.seed, 4, 3),
+    total: f.iterations,
+    every: f,
+    init: (net) => loadCheckpoint(start, net, null, null),
+    train: async (stage, state) => {
+      const loss = segmentationLoss(ctx.cfg);
+      await runIterations(stage, state, f.iterations, () =>
+        fixMatchStep(stage, ctx.labeled, ctx.unlabeled, ctx.cfg, loss),
+      );
+    },
+  });
 }
 
 function selectedPath(ctx: RunContext, dir: string): string {

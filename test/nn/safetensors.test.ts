@@ -12,6 +12,7 @@ import { InputError } from '../../src/errors.js';
 import { loadSafetensors, saveSafetensors } from '../../src/nn/safetensors.js';
 import * as torch from '../../src/torch/index.js';
 import type { DType, Tensor } from '../../src/torch/index.js';
+import { nums } from '../torch/helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../../test/nn/read_safetensors.py', import.meta.url));
@@ -27,16 +28,7 @@ function rawBytes(t: Tensor): Buffer {
 
 /** Element values as numbers, or bigints for int64. */
 function values(t: Tensor): (number | bigint)[] {
-  if (t.dtype === 'int64') return Array.from(t.data() as BigInt64Array);
-  if (t.dtype === 'float16' || t.dtype === 'bfloat16') {
-    const f = t.float();
-    try {
-      return f.toArray();
-    } finally {
-      f.dispose();
-    }
-  }
-  return t.toArray();
+  return t.dtype === 'int64' ? Array.from(t.data() as BigInt64Array) : nums(t);
 }
 
 /** Parses read_safetensors.py's value strings. */
