@@ -5,7 +5,10 @@ const pct = (v: number | undefined) =>
 const num = (v: number | undefined) =>
   v === undefined || Number.isNaN(v) ? '   -  ' : v.toFixed(2).padStart(6);
 
-/** A plain-text table of a run's results: test Dice per class and overall, HD95, validation Dice. */
+/**
+ * A plain-text table of a run's results: test Dice per class and overall, HD95, validation Dice
+ * and HD95, and each method's seconds in all (the baseline's before it, pseudo-labels, its own).
+ */
 export function formatSummaryTable(s: RunSummary): string {
   const fg = s.classNames.slice(1);
   const head = [
@@ -14,7 +17,8 @@ export function formatSummaryTable(s: RunSummary): string {
     '  Dice',
     '  HD95',
     'val Dice',
-    ' train s',
+    'val HD95',
+    ' total s',
   ];
   const lines = [head.join(' ')];
   for (const r of s.results) {
@@ -26,7 +30,8 @@ export function formatSummaryTable(s: RunSummary): string {
         pct(t?.overall.dice.mean),
         num(t?.overall.hd95.mean),
         pct(r.validation.dice).padStart(8),
-        r.trainSeconds.toFixed(0).padStart(8),
+        num(r.validationMetrics.selected.overall.hd95.mean).padStart(8),
+        (r.startSeconds + r.pseudoLabelSeconds + r.trainSeconds).toFixed(0).padStart(8),
       ].join(' '),
     );
   }

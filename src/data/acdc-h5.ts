@@ -87,6 +87,11 @@ export class AcdcH5Dataset implements SegmentationDataset {
     );
   }
 
+  /** The labels of the unlabeled slices, for pseudo-label diagnosis only (dataset.ts). */
+  async withheldLabels(): Promise<LabeledCase[]> {
+    return Promise.all(this.unlabeledSlices.map((s) => this.readLabeled(this.slicePath(s), s)));
+  }
+
   async validation(): Promise<LabeledCase[]> {
     return Promise.all(this.valVolumes.map((v) => this.readLabeled(this.volumePath(v), v)));
   }

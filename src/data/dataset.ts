@@ -26,7 +26,7 @@ export interface SegmentationDataset {
   test(): Promise<LabeledCase[]>;
   /**
    * The withheld labels of the unlabeled training cases, in unlabeledTrain() order, where the
-   * source has them (the phantom; ACDC slices). For diagnosing pseudo-label quality only: no
+   * source has them (phantom, ACDC, PROMISE12 PNG slices). For diagnosing pseudo-label quality only: no
    * trainer calls it.
    */
   withheldLabels?(): Promise<LabeledCase[]>;

@@ -68,6 +68,11 @@ export class PngSlicesDataset implements SegmentationDataset {
     return this.splits.unlabeled.map((id) => ({ id, image: this.readImage(id) }));
   }
 
+  /** The labels of the unlabeled cases, for pseudo-label diagnosis only (dataset.ts). */
+  async withheldLabels(): Promise<LabeledCase[]> {
+    return this.splits.unlabeled.map((id) => this.readLabeled(id));
+  }
+
   async validation(): Promise<LabeledCase[]> {
     return this.splits.val.map((id) => this.readLabeled(id));
   }

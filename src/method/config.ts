@@ -129,6 +129,12 @@ export const configSchema = z
       .object({
         iterations: z.number().int().min(1).default(5001),
         batchSize: z.number().int().min(1).default(20),
+        /**
+         * Iterations after which the semi-supervised methods start from the baseline's best
+         * checkpoint so far, while the baseline trains on to `iterations` (equal-budget
+         * comparisons). Default: `iterations`.
+         */
+        handoff: z.number().int().min(1).optional(),
         valEvery: z.number().int().min(1).default(50),
         checkpointEvery: z.number().int().min(1).default(50),
       })
@@ -200,6 +206,12 @@ export function parseConfig(raw: unknown, source = 'config'): RunConfig {
     throw new InputError(`invalid config: ${msgs.join('; ')}`, source);
   }
   const cfg = r.data;
+  if (cfg.baseline.handoff !== undefined && cfg.baseline.handoff > cfg.baseline.iterations) {
+    throw new InputError(
+      `invalid config: baseline.handoff (${cfg.baseline.handoff}) exceeds baseline.iterations (${cfg.baseline.iterations})`,
+      source,
+    );
+  }
   const down = 2 ** (cfg.model.filters.length - 1);
   const size = cfg.preprocess.mode === 'spacing' ? cfg.preprocess.cropSize : cfg.preprocess.size;
   if (size.some((s) => s % down !== 0)) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadConfig } from './config.js';
 import { labeledPool } from './pools.js';
+import { pseudoLabelFile } from './pseudo-labels.js';
 import { makePreprocessor, openDataset } from './setup.js';
 
 /** Quality of one round's pseudo-labels against the withheld labels, in network space. */
@@ -17,7 +18,7 @@ export interface PseudoLabelQuality {
 }
 
 /**
- * Scores the pseudo-labels a run saved (`<stage>/round<r>-pseudo-labels.bin`) against the labels
+ * Scores the pseudo-labels a run saved (`pseudoLabelFile`) against the labels
  * the data set withheld from training (method.md: the hidden labels of the unlabeled slices may be
  * read for this diagnosis only).
  */
@@ -33,7 +34,7 @@ export async function pseudoLabelQuality(runDir: string): Promise<PseudoLabelQua
   const out: PseudoLabelQuality[] = [];
   for (const stage of cfg.methods) {
     for (let r = 0; r < cfg.joint.rounds; r++) {
-      const path = join(runDir, stage, `round${r}-pseudo-labels.bin`);
+      const path = pseudoLabelFile(runDir, stage, r);
       if (!existsSync(path)) continue;
       const pseudo = new Uint8Array(readFileSync(path));
       if (pseudo.length !== gt.length)

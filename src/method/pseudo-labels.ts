@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { UNet } from '../nn/index.js';
 import type { Rng } from '../util/rng.js';
@@ -8,6 +9,17 @@ import { crfParamsFromList, denseCrf } from './pseudo/crf.js';
 import { ttaFilter } from './pseudo/tta-filter.js';
 
 /** Pseudo-labels of an unlabeled pool and the slices of the volumes kept for this round. */
+/**
+ * Where a run keeps round r's pseudo-labels of a stage. Round 0's come from the checkpoint every
+ * semi-supervised method starts from, with the same seed, so the stages share one file in the
+ * baseline's folder; later rounds' are the stage's own.
+ */
+export function pseudoLabelFile(runDir: string, stage: string, round: number): string {
+  return round === 0
+    ? join(runDir, 'baseline', 'round0-pseudo-labels.bin')
+    : join(runDir, stage, `round${round}-pseudo-labels.bin`);
+}
+
 export interface PseudoLabels {
   labels: Uint8Array;
   active: number[];

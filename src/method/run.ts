@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import { UNet } from '../nn/index.js';
@@ -40,7 +40,7 @@ import { silentReporter, type Reporter } from './train/reporter.js';
 import { supervisedStep } from './train/supervised.js';
 import { proposedStep, selfTrainingStep, type JointPools } from './train/joint.js';
 import { fixMatchStep } from './train/fixmatch.js';
-import { estimatePseudoLabels } from './pseudo-labels.js';
+import { estimatePseudoLabels, pseudoLabelFile } from './pseudo-labels.js';
 import { scoreVolumes } from './validate.js';
 
 export type Method = 'baseline' | 'self-training' | 'proposed' | 'fixmatch';
@@ -57,9 +57,17 @@ export interface RunOptions {
 export interface MethodResult {
   method: Method;
   checkpoint: string;
+  /** Mean foreground Dice of the selected checkpoint on the validation volumes, and per class. */
   validation: { dice: number; perClass: number[] };
+  /** Dice, HD95 and ASSD on the validation volumes: selected checkpoint and last weights. */
+  validationMetrics: { selected: EvaluationSummary; last: EvaluationSummary };
   test: EvaluationSummary | null;
+  /** Seconds this method's own stage trained (validation and checkpoints included). */
   trainSeconds: number;
+  /** Seconds spent estimating the pseudo-labels this method trained on (all rounds). */
+  pseudoLabelSeconds: number;
+  /** Baseline seconds before a semi-supervised method started from it (0 for the baseline). */
+  startSeconds: number;
   skippedIterations: number;
 }
 
@@ -283,17 +291,43 @@ function trainBaseline(ctx: RunContext): Promise<TrainerState> {
         });
       }
       const loss = segmentationLoss(ctx.cfg);
-      await runIterations(stage, state, b.iterations, () =>
-        supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize),
-      );
+      const step = () => supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize);
+      if (b.handoff !== undefined && b.handoff < b.iterations) {
+        await runIterations(stage, state, b.handoff, step);
+        if (!existsSync(handoffPath(ctx))) {
+          copyFileSync(bestPath(stage.dir), `${handoffPath(ctx)}.tmp`);
+          renameSync(`${handoffPath(ctx)}.tmp`, handoffPath(ctx));
+          writeFileAtomic(handoffInfoPath(ctx), JSON.stringify({ seconds: state.elapsedSeconds }));
+        }
+      }
+      await runIterations(stage, state, b.iterations, step);
     },
   });
 }
 
-/** The baseline's best checkpoint, training the baseline first if it is not done. */
-async function baselineBest(ctx: RunContext): Promise<string> {
+const handoffPath = (ctx: RunContext) => join(stageDir(ctx, 'baseline'), 'handoff.safetensors');
+const handoffInfoPath = (ctx: RunContext) => join(stageDir(ctx, 'baseline'), 'handoff.json');
+const hasHandoff = (ctx: RunContext) =>
+  ctx.cfg.baseline.handoff !== undefined && ctx.cfg.baseline.handoff < ctx.cfg.baseline.iterations;
+
+/**
+ * The checkpoint the semi-supervised methods start from: the baseline's best, over all its
+ * iterations or, with `baseline.handoff`, over the first `handoff` iterations.
+ */
+function baselineStartPath(ctx: RunContext): string {
+  return hasHandoff(ctx) ? handoffPath(ctx) : bestPath(stageDir(ctx, 'baseline'));
+}
+
+/** Baseline training seconds spent before the semi-supervised methods start. */
+function baselineStartSeconds(ctx: RunContext): number {
+  if (!hasHandoff(ctx)) return readDone(stageDir(ctx, 'baseline'))?.elapsedSeconds ?? 0;
+  return (JSON.parse(readFileSync(handoffInfoPath(ctx), 'utf8')) as { seconds: number }).seconds;
+}
+
+/** The semi-supervised methods' starting checkpoint, training the baseline first if needed. */
+async function baselineStart(ctx: RunContext): Promise<string> {
   await trainBaseline(ctx);
-  return bestPath(stageDir(ctx, 'baseline'));
+  return baselineStartPath(ctx);
 }
 
 /** Copies encoder and decoder weights (not BN statistics, not the heads) from a checkpoint (A.2). */
@@ -319,7 +353,7 @@ async function trainJoint(
   ctx: RunContext,
   method: 'self-training' | 'proposed',
 ): Promise<TrainerState> {
-  const start = await baselineBest(ctx);
+  const start = await baselineStart(ctx);
   const j = ctx.cfg.joint;
   const key = method === 'proposed' ? 1 : 2;
   const total = j.rounds * j.iterationsPerRound;
@@ -354,7 +388,7 @@ async function trainJoint(
 async function trainFixMatch(ctx: RunContext): Promise<TrainerState> {
   if (ctx.unlabeled.count === 0)
     throw new InputError('fixmatch needs unlabeled slices', 'fixmatch');
-  const start = await baselineBest(ctx);
+  const start = await baselineStart(ctx);
   const f = ctx.cfg.fixmatch;
   return runStage(ctx, {
     method: 'fixmatch',
@@ -390,14 +424,12 @@ function startRound(ctx: RunContext, stage: StageContext, state: TrainerState, r
   saveCheckpoint(checkpointPath(stage.dir), stage.net, stage.optimizer, state, stage.metadata);
 }
 
-const pseudoPath = (dir: string, r: number) => join(dir, `round${r}-pseudo-labels.bin`);
-
 /**
  * The pools of round r, with pseudo-labels from the baseline's best model (round 0) or the network
  * as the round began (later rounds). They are saved once per round, so resuming reuses them.
  */
 function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools {
-  const path = pseudoPath(stage.dir, r);
+  const path = pseudoLabelFile(ctx.dir, stage.stage, r);
   const metaPath = `${path}.json`;
   const unlabeled: SlicePool = { ...ctx.unlabeled, labels: null };
   let active: number[];
@@ -408,10 +440,11 @@ function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools
     ctx.reporter.message(
       `${stage.stage} round ${r}: estimating pseudo-labels for ${unlabeled.count} slices`,
     );
+    const started = performance.now();
     let source = stage.net;
     if (r === 0) {
       source = newNet(ctx);
-      loadCheckpoint(bestPath(stageDir(ctx, 'baseline')), source, null, null);
+      loadCheckpoint(baselineStartPath(ctx), source, null, null);
     }
     const p = estimatePseudoLabels(
       source,
@@ -423,7 +456,8 @@ function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools
     unlabeled.labels = p.labels;
     active = p.active;
     writeFileAtomic(path, p.labels);
-    writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases }));
+    const seconds = (performance.now() - started) / 1000;
+    writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases, seconds }));
     ctx.metrics.append({
       stage: stage.stage,
       iter: r * ctx.cfg.joint.iterationsPerRound,
@@ -444,7 +478,10 @@ function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools
   };
 }
 
-/** Scores a method's selected checkpoint on the validation and test volumes (Dice, HD95, ASSD). */
+/**
+ * Scores a method's selected checkpoint on the validation volumes (Dice, HD95, ASSD) and the test
+ * volumes, and its last weights (the final checkpoint) on the validation volumes.
+ */
 async function evaluateMethod(
   ctx: RunContext,
   m: Method,
@@ -453,8 +490,11 @@ async function evaluateMethod(
   const dir = stageDir(ctx, m);
   const checkpoint = m === 'baseline' || m === 'fixmatch' ? bestPath(dir) : selectedPath(ctx, dir);
   const net = newNet(ctx);
+  const validate = () => scoreVolumes(net, ctx.validation, ctx.pre, { distances: true });
+  loadCheckpoint(checkpointPath(dir), net, null, null);
+  const last = summarizeVolumes(validate().volumes.map((v) => v.metrics));
   loadCheckpoint(checkpoint, net, null, null);
-  const val = scoreVolumes(net, ctx.validation, ctx.pre);
+  const val = validate();
   const testCases = await ctx.dataset.test();
   let test: EvaluationSummary | null = null;
   if (testCases.length > 0) {
@@ -464,14 +504,31 @@ async function evaluateMethod(
   }
   net.dispose();
   ctx.reporter.message(
-    `${m}: validation Dice ${val.dice.toFixed(4)}${test ? `, test Dice ${test.overall.dice.mean.toFixed(4)}` : ''}`,
+    `${m}: validation Dice ${val.dice.toFixed(4)} (last ${last.overall.dice.mean.toFixed(4)})${test ? `, test Dice ${test.overall.dice.mean.toFixed(4)}` : ''}`,
   );
   return {
     method: m,
     checkpoint,
     validation: { dice: val.dice, perClass: val.perClass },
+    validationMetrics: {
+      selected: summarizeVolumes(val.volumes.map((v) => v.metrics)),
+      last,
+    },
     test,
     trainSeconds: state.elapsedSeconds,
+    pseudoLabelSeconds: pseudoLabelSeconds(ctx, m),
+    startSeconds: m === 'baseline' ? 0 : baselineStartSeconds(ctx),
     skippedIterations: state.skipped,
   };
+}
+
+function pseudoLabelSeconds(ctx: RunContext, m: Method): number {
+  if (m !== 'self-training' && m !== 'proposed') return 0;
+  let total = 0;
+  for (let r = 0; r < ctx.cfg.joint.rounds; r++) {
+    const meta = `${pseudoLabelFile(ctx.dir, m, r)}.json`;
+    if (existsSync(meta))
+      total += (JSON.parse(readFileSync(meta, 'utf8')) as { seconds?: number }).seconds ?? 0;
+  }
+  return total;
 }

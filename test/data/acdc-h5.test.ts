@@ -144,3 +144,18 @@ test(
     }
   },
 );
+
+test('withheld labels: the unlabeled slices with their labels, in unlabeledTrain order', async () => {
+  const ds = AcdcH5Dataset.open({ root: MINI, labeledPatients: 1 });
+  const unlabeled = await ds.unlabeledTrain();
+  const withheld = await ds.withheldLabels();
+  assert.deepEqual(
+    withheld.map((c) => c.id),
+    unlabeled.map((c) => c.id),
+  );
+  for (let i = 0; i < withheld.length; i++) {
+    assert.deepEqual(withheld[i].image.data, unlabeled[i].image.data);
+    assert.ok(withheld[i].label.data.every((v) => v < 4));
+  }
+  assert.ok(withheld.some((c) => c.label.data.some((v) => v > 0)));
+});

@@ -122,3 +122,20 @@ test(
     assert.equal((await ds.labeledTrain()).length, 3);
   },
 );
+
+test('withheld labels: the unlabeled cases with their labels, for diagnosis only', async () => {
+  const ds = PngSlicesDataset.open({ root: MINI, labeledCases: 2 });
+  const unlabeled = await ds.unlabeledTrain();
+  const withheld = await ds.withheldLabels();
+  assert.deepEqual(
+    withheld.map((c) => c.id),
+    unlabeled.map((c) => c.id),
+  );
+  assert.deepEqual(withheld[0].image.data, unlabeled[0].image.data);
+  assert.deepEqual(withheld[0].label.shape, [4, 16, 16]);
+  const gray = pngValues(join(MINI, 'GT', 'Case02_0_00.png'));
+  assert.deepEqual(
+    Array.from(withheld[0].label.data.subarray(0, 256)),
+    gray.map((v) => (v === 255 ? 1 : 0)),
+  );
+});

@@ -18,6 +18,10 @@ test('invalid configs are rejected with errors that name the field', () => {
   );
   assert.throws(() => parseConfig({ ...tinyConfig, bogus: 1 }), InputError);
   assert.throws(
+    () => parseConfig({ ...tinyConfig, baseline: { iterations: 10, handoff: 11 } }),
+    /baseline\.handoff \(11\) exceeds baseline\.iterations \(10\)/,
+  );
+  assert.throws(
     () =>
       parseConfig({
         ...tinyConfig,

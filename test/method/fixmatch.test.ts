@@ -14,6 +14,7 @@ test('the FixMatch-style baseline trains from the baseline with consistency on u
   try {
     const cfg = parseConfig({
       ...tinyConfig,
+      baseline: { ...tinyConfig.baseline, handoff: 6 },
       methods: ['fixmatch'],
       fixmatch: {
         iterations: 6,
@@ -51,7 +52,27 @@ test('the FixMatch-style baseline trains from the baseline with consistency on u
       torch.dispose(tensors);
       return w;
     };
-    const base = param(join(dir, 'baseline', 'best.safetensors'));
+    // With handoff 6 of 12, FixMatch starts from the baseline's best of iterations 0..5 and its
+    // budget counts the baseline's seconds up to there.
+    const handoff = loadSafetensors(join(dir, 'baseline', 'handoff.safetensors'));
+    torch.dispose(handoff.tensors);
+    assert.ok(JSON.parse(handoff.metadata['contraseg.trainer']).bestIteration < 6);
+    const [baseline, fixmatch] = summary.results;
+    assert.ok(fixmatch.startSeconds > 0 && fixmatch.startSeconds < baseline.trainSeconds);
+    assert.equal(baseline.startSeconds, 0);
+    for (const r of summary.results) {
+      for (const which of ['selected', 'last'] as const) {
+        const m = r.validationMetrics[which];
+        assert.equal(m.perClass.length, 3);
+        assert.ok(m.perClass.every((c) => c.dice.mean >= 0 && c.dice.mean <= 1));
+        assert.equal(m.overall.hd95.n + m.overall.hd95.nanCount, 3);
+      }
+      r.validationMetrics.selected.perClass.forEach((c, k) => {
+        if (c.dice.nanCount === 0)
+          assert.ok(Math.abs(c.dice.mean - r.validation.perClass[k]) < 1e-9);
+      });
+    }
+    const base = param(join(dir, 'baseline', 'handoff.safetensors'));
     const fix = param(join(dir, 'fixmatch', 'checkpoint.safetensors'));
     assert.equal(base.length, fix.length);
     assert.ok(

@@ -38,7 +38,9 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
   const dir = mkdtempSync(join(tmpdir(), 'resume-'));
   try {
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify(tinyConfig));
+    // The semi-supervised stages start from the baseline's best of its first 7 of 12 iterations.
+    const cfg = { ...tinyConfig, baseline: { ...tinyConfig.baseline, handoff: 7 } };
+    writeFileSync(config, JSON.stringify(cfg));
     const straight = join(dir, 'straight');
     runToEnd(['run', '--config', config, '--out', straight, '--json']);
 
@@ -52,6 +54,21 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
     }
     runToEnd(['run', '--config', config, '--out', killed, '--resume', '--json']);
 
+    const summary = JSON.parse(readFileSync(join(straight, 'summary.json'), 'utf8'));
+    for (const r of summary.results) {
+      assert.equal(
+        r.pseudoLabelSeconds > 0,
+        r.method !== 'baseline',
+        `${r.method} pseudo-label time`,
+      );
+      assert.equal(
+        r.startSeconds > 0,
+        r.method !== 'baseline',
+        `${r.method} baseline time before it`,
+      );
+    }
+    const handoff = join('baseline', 'handoff.safetensors');
+    assert.ok(weights(join(straight, handoff)).equals(weights(join(killed, handoff))));
     for (const stage of ['baseline', 'self-training', 'proposed']) {
       for (const file of ['checkpoint.safetensors', 'best.safetensors']) {
         const a = weights(join(straight, stage, file));
