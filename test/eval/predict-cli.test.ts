@@ -79,6 +79,31 @@ describe('contraseg predict (HDF5, PNG, errors)', () => {
     );
   });
 
+  test('--list predicts only the listed cases; a listed case without input is an error', () => {
+    const dir = join(tmp.dir, 'listed');
+    mkdirSync(dir);
+    for (const id of ['patient001_frame01', 'patient002_frame01', 'patient003_frame01']) {
+      writeH5(join(dir, `${id}.h5`), [2, 32, 32], discImage([2, 32, 32]), null);
+    }
+    const list = join(tmp.dir, 'test.list');
+    writeFileSync(list, 'patient003_frame01\npatient001_frame01\n');
+    const out = join(tmp.dir, 'out-listed');
+    const args = ['predict', '--model', resizeModel, '--input', dir, '--output', out, '--quiet'];
+    const r = cli([...args, '--list', list]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readdirSync(out).sort(), [
+      'patient001_frame01.nii.gz',
+      'patient003_frame01.nii.gz',
+    ]);
+    writeFileSync(list, 'patient004_frame01\n');
+    const missing = cli([...args, '--list', list]);
+    assert.equal(missing.status, 2);
+    assert.match(
+      missing.stderr,
+      /test\.list: lists case patient004_frame01, which is not among the inputs/,
+    );
+  });
+
   test('bad input exits 2 with one line and leaves no partial files', () => {
     const dir = join(tmp.dir, 'bad');
     mkdirSync(dir);

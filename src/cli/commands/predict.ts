@@ -10,6 +10,8 @@ import type { TestTimeAugmentation } from '../../eval/predict-volume.js';
 import { loadModel } from '../../method/model-file.js';
 import * as torch from '../../torch/index.js';
 import { fileProgress } from '../file-progress.js';
+import type { CaseFiles } from '../../eval/case-files.js';
+import { readListFile } from '../../data/inputs.js';
 
 interface PredictOptions {
   model: string;
@@ -18,6 +20,7 @@ interface PredictOptions {
   batchSize: string;
   threads?: string;
   tta?: string;
+  list?: string;
   device: string;
   quiet?: boolean;
 }
@@ -27,6 +30,17 @@ function positiveInt(value: string, option: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new InputError(`must be a positive integer, got '${value}'`, option);
   return n;
+}
+
+/** The cases named by a list file, in list order; every listed id must be among the inputs. */
+function selectCases(cases: CaseFiles[], list: string | undefined): CaseFiles[] {
+  if (list === undefined) return cases;
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  return readListFile(list).map((id) => {
+    const c = byId.get(id);
+    if (!c) throw new InputError(`lists case ${id}, which is not among the inputs`, list);
+    return c;
+  });
 }
 
 /**
@@ -51,6 +65,10 @@ export function register(program: Command): void {
       '--tta <kind>',
       "test-time augmentation: 'flip' averages the image and its left-right mirror",
     )
+    .option(
+      '--list <file>',
+      'predict only the case ids listed, one a line (e.g. an SSL4MIS test.list)',
+    )
     .option('--device <device>', 'device to run on (cpu, cuda, cuda:1, ...)', 'cpu')
     .option('--quiet', 'no progress output')
     .action(async (o: PredictOptions) => {
@@ -60,7 +78,7 @@ export function register(program: Command): void {
         throw new InputError(`unknown test-time augmentation '${o.tta}' (use flip)`, '--tta');
       }
       const tta = (o.tta ?? 'none') as TestTimeAugmentation;
-      const cases = listPredictInputs(o.input);
+      const cases = selectCases(listPredictInputs(o.input), o.list);
       const model = loadModel(o.model, o.device);
       try {
         prepareOutputFolder(o.output);

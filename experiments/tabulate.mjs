@@ -1,0 +1,85 @@
+// Markdown tables of the equal-budget experiment (docs/results.md, "Real data") from the runs'
+// summary.json files: per run and method, the selected (best-on-validation) and the last
+// checkpoint's validation Dice and HD95 per class, the seconds each method used, and the overall
+// table by number of labeled cases (median over seeds).
+// Usage: node experiments/tabulate.mjs [runs-dir]   (default runs/)
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = process.argv[2] ?? 'runs';
+const METHODS = ['baseline', 'self-training', 'proposed', 'fixmatch'];
+const configs = 'configs/cpu-budget';
+
+const runs = readdirSync(configs)
+  .map((f) => f.replace(/\.json$/, ''))
+  .filter((name) => existsSync(join(root, name, 'summary.json')))
+  .map((name) => {
+    const summary = JSON.parse(readFileSync(join(root, name, 'summary.json'), 'utf8'));
+    const cfg = JSON.parse(readFileSync(join(configs, `${name}.json`), 'utf8'));
+    const labeled = cfg.data.labeledPatients ?? cfg.data.labeledCases;
+    return { name, summary, seed: cfg.seed, data: cfg.data.kind === 'acdc-h5' ? 'ACDC' : 'PROMISE12', labeled };
+  });
+
+const f1 = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(1));
+const pct = (v) => f1(v === null || v === undefined ? v : 100 * v);
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const minutes = (r) => (r.startSeconds + r.pseudoLabelSeconds + r.trainSeconds) / 60;
+
+function perRunTable(which, title) {
+  const out = [`#### ${title}`, ''];
+  for (const data of ['ACDC', 'PROMISE12']) {
+    const group = runs.filter((r) => r.data === data);
+    if (group.length === 0) continue;
+    const classes = group[0].summary.classNames.slice(1);
+    out.push(
+      `| run | seed | method | min | ${classes.map((c) => `Dice ${c}`).join(' | ')} | Dice | ${classes.map((c) => `HD95 ${c}`).join(' | ')} | HD95 |`,
+      `|---|---|---|---|${classes.map(() => '---|').join('')}---|${classes.map(() => '---|').join('')}---|`,
+    );
+    for (const run of group) {
+      for (const r of run.summary.results) {
+        const m = r.validationMetrics[which];
+        out.push(
+          `| ${run.name} | ${run.seed} | ${r.method} | ${minutes(r).toFixed(1)} | ${m.perClass.map((c) => pct(c.dice.mean)).join(' | ')} | **${pct(m.overall.dice.mean)}** | ${m.perClass.map((c) => f1(c.hd95.mean)).join(' | ')} | ${f1(m.overall.hd95.mean)} |`,
+        );
+      }
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function overallTable() {
+  const out = [
+    '| data | labeled | seeds | ' +
+      METHODS.map((m) => `${m} best-val / last`).join(' | ') +
+      ' |',
+    '|---|---|---|' + METHODS.map(() => '---|').join(''),
+  ];
+  const keys = [...new Set(runs.map((r) => `${r.data} ${r.labeled}`))];
+  for (const key of keys) {
+    const group = runs.filter((r) => `${r.data} ${r.labeled}` === key);
+    const cells = METHODS.map((method) => {
+      const rs = group.map((g) => g.summary.results.find((r) => r.method === method)).filter(Boolean);
+      if (rs.length === 0) return '–';
+      const stat = (which, metric) => median(rs.map((r) => r.validationMetrics[which].overall[metric].mean));
+      return `${pct(stat('selected', 'dice'))} (${f1(stat('selected', 'hd95'))}) / ${pct(stat('last', 'dice'))} (${f1(stat('last', 'hd95'))})`;
+    });
+    out.push(`| ${group[0].data} | ${group[0].labeled} | ${group.map((g) => g.seed).join(', ')} | ${cells.join(' | ')} |`);
+  }
+  return out.join('\n');
+}
+
+console.log(
+  [
+    '#### Overall: validation Dice % (HD95 px), median over seeds; best-on-validation / last checkpoint',
+    '',
+    overallTable(),
+    '',
+    perRunTable('selected', 'Per run: best-on-validation checkpoint (validation Dice %, HD95 px)'),
+    perRunTable('last', 'Per run: last checkpoint (validation Dice %, HD95 px)'),
+  ].join('\n'),
+);
