@@ -17,7 +17,13 @@ const runs = readdirSync(configs)
     const summary = JSON.parse(readFileSync(join(root, name, 'summary.json'), 'utf8'));
     const cfg = JSON.parse(readFileSync(join(configs, `${name}.json`), 'utf8'));
     const labeled = cfg.data.labeledPatients ?? cfg.data.labeledCases;
-    return { name, summary, seed: cfg.seed, data: cfg.data.kind === 'acdc-h5' ? 'ACDC' : 'PROMISE12', labeled };
+    return {
+      name,
+      summary,
+      seed: cfg.seed,
+      data: cfg.data.kind === 'acdc-h5' ? 'ACDC' : 'PROMISE12',
+      labeled,
+    };
   });
 
 const f1 = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(1));
@@ -54,21 +60,24 @@ function perRunTable(which, title) {
 
 function overallTable() {
   const out = [
-    '| data | labeled | seeds | ' +
-      METHODS.map((m) => `${m} best-val / last`).join(' | ') +
-      ' |',
+    '| data | labeled | seeds | ' + METHODS.map((m) => `${m} best-val / last`).join(' | ') + ' |',
     '|---|---|---|' + METHODS.map(() => '---|').join(''),
   ];
   const keys = [...new Set(runs.map((r) => `${r.data} ${r.labeled}`))];
   for (const key of keys) {
     const group = runs.filter((r) => `${r.data} ${r.labeled}` === key);
     const cells = METHODS.map((method) => {
-      const rs = group.map((g) => g.summary.results.find((r) => r.method === method)).filter(Boolean);
+      const rs = group
+        .map((g) => g.summary.results.find((r) => r.method === method))
+        .filter(Boolean);
       if (rs.length === 0) return '–';
-      const stat = (which, metric) => median(rs.map((r) => r.validationMetrics[which].overall[metric].mean));
+      const stat = (which, metric) =>
+        median(rs.map((r) => r.validationMetrics[which].overall[metric].mean));
       return `${pct(stat('selected', 'dice'))} (${f1(stat('selected', 'hd95'))}) / ${pct(stat('last', 'dice'))} (${f1(stat('last', 'hd95'))})`;
     });
-    out.push(`| ${group[0].data} | ${group[0].labeled} | ${group.map((g) => g.seed).join(', ')} | ${cells.join(' | ')} |`);
+    out.push(
+      `| ${group[0].data} | ${group[0].labeled} | ${group.map((g) => g.seed).join(', ')} | ${cells.join(' | ')} |`,
+    );
   }
   return out.join('\n');
 }

@@ -1,0 +1,106 @@
+// Exports the proposed method's selected (best-on-validation) checkpoint of the equal-budget runs
+// as float16 models under models/, each with a model card (models/<name>.md) and the card's
+// validation numbers in the file's metadata (test/models.test.ts checks them).
+// Usage: node experiments/ship-models.mjs   (after `bash experiments/cpu-budget.sh`; needs dist/)
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportModel } from '../dist/src/method/model-file.js';
+import { loadSafetensors } from '../dist/src/nn/safetensors.js';
+import { dispose } from '../dist/src/torch/index.js';
+
+const SHIPPED = [
+  ['acdc-1', 'acdc-1-seed0'],
+  ['acdc-3', 'acdc-3-seed0'],
+  ['acdc-7', 'acdc-7-seed0'],
+  ['promise12-2', 'promise12-2-seed0'],
+];
+
+const f1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
+const readLines = (p) =>
+  readFileSync(p, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/** The labeled cases of a config: the first N patients (ACDC) or cases (PNG slices) of train.list. */
+function labeledCases(cfg) {
+  const train = readLines(join(cfg.data.root, 'train.list'));
+  if (cfg.data.kind === 'acdc-h5') {
+    const patients = [...new Set(train.map((v) => v.replace(/_frame\d+$/, '')))];
+    return patients.slice(0, cfg.data.labeledPatients);
+  }
+  return train.slice(0, cfg.data.labeledCases);
+}
+
+mkdirSync('models', { recursive: true });
+for (const [name, run] of SHIPPED) {
+  const configPath = `configs/cpu-budget/${run}.json`;
+  const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
+  const summary = JSON.parse(readFileSync(join('runs', run, 'summary.json'), 'utf8'));
+  const result = summary.results.find((r) => r.method === 'proposed');
+  const ckpt = loadSafetensors(result.checkpoint);
+  dispose(ckpt.tensors);
+  const trainer = JSON.parse(ckpt.metadata['contraseg.trainer']);
+  const val = result.validationMetrics.selected;
+  const classes = summary.classNames.slice(1);
+  const acdc = cfg.data.kind === 'acdc-h5';
+  const cases = labeledCases(cfg);
+  const out = join('models', `${name}.safetensors`);
+  exportModel(result.checkpoint, out, {
+    extra: {
+      'card.run': run,
+      'card.config': configPath,
+      'card.method': 'proposed',
+      'card.labeled': cases.join(','),
+      'card.validation_dice': String(val.overall.dice.mean),
+      'card.validation_hd95': String(val.overall.hd95.mean),
+    },
+  });
+  const sha = createHash('sha256').update(readFileSync(out)).digest('hex');
+  const minutes = (result.startSeconds + result.pseudoLabelSeconds + result.trainSeconds) / 60;
+  const pre = cfg.preprocess;
+  const card = `# ${name}: contraseg, proposed method, ${acdc ? 'ACDC' : 'PROMISE12'}, ${cases.length} labeled ${acdc ? 'patient' : 'case'}${cases.length > 1 ? 's' : ''}
+
+| | |
+|---|---|
+| task | ${acdc ? 'cardiac cine MRI, short-axis slices: background, RV, Myo, LV' : 'prostate T2 MRI, axial slices: background, prostate'} |
+| data | ${acdc ? 'ACDC in the SSL4MIS layout (train.list, train_slices.list, val.list)' : 'PROMISE12 PNG slices (train.list, val.list)'} |
+| labeled | ${cases.join(', ')} (${acdc ? 'both frames, all slices' : 'all slices'}); every other case of train.list unlabeled |
+| method | local contrastive loss + CRF pseudo-label self-training (method.md), selected checkpoint of the proposed stage (iteration ${trainer.bestIteration}) |
+| input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities clipped to percentiles ${pre.percentiles.join('–')}` : ''}; predictions mapped back to the input geometry |
+| network | the paper's 2-D UNet, ${'2,096,304'} parameters, float16 weights |
+| config | \`${configPath}\` (seed ${cfg.seed}) |
+| command | \`bash experiments/cpu-budget.sh ${run}\` (= \`npx contraseg run --config ${configPath} --out runs/${run}\`), then \`node experiments/ship-models.mjs\` |
+| training compute | ${f1(minutes)} min on a 2-core CPU (the equal budget of docs/results.md, baseline part included) |
+| sha256 | \`${sha}\` |
+
+Validation (${val.volumes} volumes of val.list, at native resolution; HD95 in pixels because the
+data keep no spacing). The checkpoint was selected on these volumes, so they are optimistic.
+
+| | ${classes.join(' | ')} | mean |
+|---|${classes.map(() => '---|').join('')}---|
+| Dice % | ${val.perClass.map((c) => f1(100 * c.dice.mean)).join(' | ')} | ${f1(100 * val.overall.dice.mean)} |
+| HD95 px | ${val.perClass.map((c) => f1(c.hd95.mean)).join(' | ')} | ${f1(val.overall.hd95.mean)} |
+
+Use:
+
+\`\`\`
+npx contraseg predict --model models/${name}.safetensors --input <scan, or folder of scans> --output <dir>
+\`\`\`
+
+Evaluate on an SSL4MIS test list (volumes \`data/<id>.h5\` of the ACDC layout, or PROMISE12 case ids):
+
+\`\`\`
+npx contraseg predict --model models/${name}.safetensors --input ${acdc ? '<ACDC>/data' : '<PROMISE12>'} --list <test.list> --output pred-${name}
+npx contraseg evaluate --pred pred-${name} --gt ${acdc ? '<ACDC>' : '<PROMISE12>'} --list <test.list> --out ${name}-test.csv
+\`\`\`
+
+Limitations: trained for minutes on a CPU, not the hours of GPU training published methods use
+(docs/results.md compares them); 2-D; research use only, not for clinical decisions.
+`;
+  writeFileSync(join('models', `${name}.md`), card);
+  console.log(
+    `${out}: proposed of ${run}, validation Dice ${f1(100 * val.overall.dice.mean)} %, sha256 ${sha.slice(0, 12)}`,
+  );
+}

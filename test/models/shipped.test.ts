@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { loadDataset } from '../../src/data/index.js';
+import { loadConfig } from '../../src/method/config.js';
+import { loadModel } from '../../src/method/model-file.js';
+import { evalVolumes } from '../../src/method/pools.js';
+import { scoreVolumes } from '../../src/method/validate.js';
+import { sharedDataDir, skipWithoutData } from '../helpers/shared-data.js';
+
+// The pretrained models under models/: each loads, has its model card, and reproduces the card's
+// validation Dice on the real validation volumes (float16 weights, so within 0.5 points).
+const models = existsSync('models')
+  ? readdirSync('models').filter((f) => f.endsWith('.safetensors'))
+  : [];
+
+test('models/ ships the ACDC 1, 3, 7 and PROMISE12 2 models', () => {
+  assert.deepEqual(models.sort(), [
+    'acdc-1.safetensors',
+    'acdc-3.safetensors',
+    'acdc-7.safetensors',
+    'promise12-2.safetensors',
+  ]);
+});
+
+for (const file of models) {
+  const path = join('models', file);
+  const model = loadModel(path);
+  const card = model.metadata;
+  const cfg = loadConfig(card['card.config']);
+  const sub = cfg.data.kind === 'acdc-h5' ? 'ACDC' : 'PROMISE12';
+
+  test(`${file}: model card, float16 weights, the paper's UNet`, () => {
+    const md = readFileSync(path.replace(/\.safetensors$/, '.md'), 'utf8');
+    assert.match(md, new RegExp(card['card.config'].replace(/\./g, '\\.')));
+    assert.ok(md.includes(`--model ${path}`));
+    assert.equal(model.net.numParameters(), 2_096_304);
+    const header = readFileSync(path).subarray(8, 200).toString('latin1');
+    assert.match(header, /"dtype":"F16"/);
+  });
+
+  test(
+    `${file}: reproduces its card's validation Dice`,
+    { skip: skipWithoutData(sub) },
+    async () => {
+      const data = { ...cfg.data, root: resolve(sharedDataDir() as string, sub) };
+      const dataset = await loadDataset(data);
+      const volumes = evalVolumes(
+        await dataset.validation(),
+        model.preprocessor,
+        dataset.classNames.length,
+      );
+      const score = scoreVolumes(model.net, volumes, model.preprocessor);
+      const expected = Number(card['card.validation_dice']);
+      assert.ok(Math.abs(score.dice - expected) < 0.005, `Dice ${score.dice} vs card ${expected}`);
+    },
+  );
+}
