@@ -166,6 +166,12 @@ export const configSchema = z
         positives: z.number().int().min(1).default(3),
         includeBackground: z.boolean().default(false),
         normalisation: z.enum(['uniform', 'code-exact']).default('uniform'),
+        /**
+         * What the first round takes from the baseline: 'backbone' (the paper, A.2: encoder and
+         * decoder, with fresh heads and BN statistics) or 'full' (every weight and BN statistic,
+         * as FixMatch does; for short budgets, where relearning the heads costs most of a round).
+         */
+        init: z.enum(['backbone', 'full']).default('backbone'),
         /** Checkpoint that starts each round and re-estimates pseudo-labels (method.md I-9). */
         selection: z.enum(['global-best', 'latest-best']).default('global-best'),
         valEvery: z.number().int().min(1).default(50),

@@ -346,7 +346,8 @@ function loadBackbone(net: UNet, path: string): void {
 /**
  * Stage 2 (method.md A.2, C.4): rounds of pseudo-label estimation and joint training, for the
  * proposed method or the self-training ablation. The network starts from the baseline's best
- * encoder/decoder with fresh heads, BN statistics and optimiser; each later round restarts from
+ * encoder/decoder with fresh heads and BN statistics (or all of it, `joint.init` 'full') and a
+ * fresh optimiser; each later round restarts from
  * the selected checkpoint (global best, or the code's latest best) and re-estimates pseudo-labels.
  */
 async function trainJoint(
@@ -363,7 +364,8 @@ async function trainJoint(
     rngSeed: deriveSeed(ctx.cfg.seed, 4, key),
     total,
     every: j,
-    init: (net) => loadBackbone(net, start),
+    init: (net) =>
+      j.init === 'full' ? loadCheckpoint(start, net, null, null) : loadBackbone(net, start),
     initialRound: -1,
     train: async (stage, state) => {
       const loss = segmentationLoss(ctx.cfg);
