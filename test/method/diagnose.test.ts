@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/method/config.js';
+import { runPipeline } from '../../src/method/run.js';
+import { pseudoLabelQuality } from '../../src/method/diagnose.js';
+import { labeledPool } from '../../src/method/pools.js';
+import { makePreprocessor, openDataset } from '../../src/method/setup.js';
+import { pseudoLabelFile } from '../../src/method/pseudo-labels.js';
+import { tinyConfig } from './tiny-config.js';
+
+test('diagnose pseudo-labels scores every saved round against the withheld labels', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'diagnose-'));
+  try {
+    const cfg = parseConfig({ ...tinyConfig, methods: ['self-training', 'proposed', 'fixmatch'] });
+    await runPipeline(cfg, { dir, methods: ['baseline', 'self-training', 'proposed'] });
+    const q = await pseudoLabelQuality(dir);
+    assert.deepEqual(
+      q.map((r) => [r.stage, r.round]),
+      [
+        ['self-training, proposed', 0],
+        ['self-training', 1],
+        ['proposed', 1],
+      ],
+    );
+    for (const r of q) assert.ok(r.perClass.every((d) => d >= 0 && d <= 1));
+
+    // The withheld labels themselves score Dice 1; a file of the wrong size is an InputError.
+    const dataset = await openDataset(cfg);
+    const classes = dataset.classNames.length;
+    const truth = labeledPool(await dataset.withheldLabels!(), makePreprocessor(cfg), classes);
+    const round1 = pseudoLabelFile(dir, 'proposed', 1);
+    writeFileSync(round1, truth.labels as Uint8Array);
+    const perfect = (await pseudoLabelQuality(dir)).find((r) => r.stage === 'proposed');
+    assert.deepEqual(perfect?.perClass, Array(classes - 1).fill(1));
+    writeFileSync(round1, new Uint8Array(10));
+    await assert.rejects(
+      pseudoLabelQuality(dir),
+      /round1-pseudo-labels\.bin: pseudo-labels do not match/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
