@@ -1,7 +1,8 @@
 // Exports the proposed method's selected (best-on-validation) checkpoint of the equal-budget runs
 // as float16 models under models/, each with a model card (models/<name>.md) and the card's
 // validation numbers in the file's metadata (test/models.test.ts checks them).
-// Usage: node experiments/ship-models.mjs   (after `bash experiments/cpu-budget.sh`; needs dist/)
+// Usage: node experiments/ship-models.mjs [name ...]   (default all; after
+// `bash experiments/cpu-budget.sh`; needs dist/)
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,8 @@ function labeledCases(cfg) {
 }
 
 mkdirSync('models', { recursive: true });
-for (const [name, run] of SHIPPED) {
+const only = process.argv.slice(2);
+for (const [name, run] of SHIPPED.filter(([n]) => only.length === 0 || only.includes(n))) {
   const configPath = `configs/cpu-budget/${run}.json`;
   const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
   const summary = JSON.parse(readFileSync(join('runs', run, 'summary.json'), 'utf8'));
@@ -66,7 +68,7 @@ for (const [name, run] of SHIPPED) {
 |---|---|
 | task | ${acdc ? 'cardiac cine MRI, short-axis slices: background, RV, Myo, LV' : 'prostate T2 MRI, axial slices: background, prostate'} |
 | data | ${acdc ? 'ACDC in the SSL4MIS layout (train.list, train_slices.list, val.list)' : 'PROMISE12 PNG slices (train.list, val.list)'} |
-| labeled | ${cases.join(', ')} (${acdc ? 'both frames, all slices' : 'all slices'}); every other case of train.list unlabeled |
+| labeled | ${cases.join(', ')} (${acdc ? 'both frames, all slices; every other patient' : 'all slices; every other case'} of train.list unlabeled) |
 | method | local contrastive loss + CRF pseudo-label self-training (method.md), selected checkpoint of the proposed stage (iteration ${trainer.bestIteration}) |
 | input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities clipped to percentiles ${pre.percentiles.join('–')}` : ''}; predictions mapped back to the input geometry |
 | network | the paper's 2-D UNet, ${'2,096,304'} parameters, float16 weights |
