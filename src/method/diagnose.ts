@@ -2,9 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadConfig } from './config.js';
-import { labeledPool } from './pools.js';
-import { pseudoLabelFile } from './pseudo-labels.js';
-import { makePreprocessor, openDataset } from './setup.js';
+import { UNet } from '../nn/index.js';
+import { Rng } from '../util/rng.js';
+import { labeledPool, unlabeledPool, type SlicePool } from './pools.js';
+import { estimatePseudoLabels, pseudoLabelFile } from './pseudo-labels.js';
+import { semiSupervisedStart } from './run.js';
+import { makePreprocessor, openDataset, unetConfig } from './setup.js';
+import { loadCheckpoint } from './train/checkpoint.js';
 
 /** Quality of one round's pseudo-labels against the withheld labels, in network space. */
 export interface PseudoLabelQuality {
@@ -19,19 +23,22 @@ export interface PseudoLabelQuality {
 }
 
 /**
- * Scores the pseudo-labels a run saved (`pseudoLabelFile`) against the labels
- * the data set withheld from training (method.md: the hidden labels of the unlabeled slices may be
- * read for this diagnosis only).
+ * Scores the pseudo-labels a run saved (`pseudoLabelFile`) against the labels the data set
+ * withheld from training (method.md: the hidden labels of the unlabeled slices may be read for
+ * this diagnosis only). With `argmax`, also scores the plain argmax (no CRF) of the checkpoint
+ * round 0's pseudo-labels came from, to show what the CRF adds.
  */
-export async function pseudoLabelQuality(runDir: string): Promise<PseudoLabelQuality[]> {
+export async function pseudoLabelQuality(
+  runDir: string,
+  o: { argmax?: boolean } = {},
+): Promise<PseudoLabelQuality[]> {
   const cfg = loadConfig(join(runDir, 'config.json'));
   const dataset = await openDataset(cfg);
   if (!dataset.withheldLabels)
     throw new InputError(`the ${dataset.name} data set has no withheld labels`, runDir);
   const classes = dataset.classNames.length;
-  const truth = labeledPool(await dataset.withheldLabels(), makePreprocessor(cfg), classes);
-  const gt = truth.labels as Uint8Array;
-  const plane = truth.size[0] * truth.size[1];
+  const pre = makePreprocessor(cfg);
+  const truth = labeledPool(await dataset.withheldLabels(), pre, classes);
   const out: PseudoLabelQuality[] = [];
   // Stages sharing a file (round 0) are scored once, under all their names.
   const files = new Map<string, { stages: string[]; round: number }>();
@@ -44,34 +51,52 @@ export async function pseudoLabelQuality(runDir: string): Promise<PseudoLabelQua
       files.set(path, entry);
     }
   }
-  for (const [path, { stages, round: r }] of files) {
+  for (const [path, { stages, round }] of files) {
     const pseudo = new Uint8Array(readFileSync(path));
-    if (pseudo.length !== gt.length)
+    if (pseudo.length !== truth.labels?.length)
       throw new InputError('pseudo-labels do not match the unlabeled pool', path);
-    const inter = new Float64Array(classes);
-    const sumP = new Float64Array(classes);
-    const sumG = new Float64Array(classes);
-    for (let i = 0; i < gt.length; i++) {
-      sumP[pseudo[i]]++;
-      sumG[gt[i]]++;
-      if (pseudo[i] === gt[i]) inter[gt[i]]++;
-    }
-    const perClass = Array.from(
-      { length: classes - 1 },
-      (_, k) => (2 * inter[k + 1]) / Math.max(1, sumP[k + 1] + sumG[k + 1]),
-    );
-    let all = 0;
-    for (let s = 0; s < truth.count; s++) {
-      const seen = new Set(pseudo.subarray(s * plane, (s + 1) * plane));
-      if (seen.size === classes) all++;
-    }
-    out.push({
-      stage: stages.join(', '),
-      round: r,
-      perClass,
-      dice: perClass.reduce((a, b) => a + b, 0) / perClass.length,
-      allClassSlices: all / truth.count,
-    });
+    out.push({ stage: stages.join(', '), round, ...score(pseudo, truth, classes) });
+  }
+  if (o.argmax) {
+    const source = semiSupervisedStart(runDir, cfg);
+    const net = new UNet(unetConfig(cfg, classes));
+    loadCheckpoint(source, net, null, null);
+    const plain = { ...cfg, pseudo: { ...cfg.pseudo, crf: null, tta: false } };
+    const pool = unlabeledPool(await dataset.unlabeledTrain(), pre);
+    const p = estimatePseudoLabels(net, pool, plain, new Rng(0));
+    net.dispose();
+    out.push({ stage: 'argmax without CRF', round: 0, ...score(p.labels, truth, classes) });
   }
   return out;
+}
+
+/** Dice per foreground class of pseudo-labels against the truth, pooled over all slices. */
+function score(
+  pseudo: Uint8Array,
+  truth: SlicePool,
+  classes: number,
+): Omit<PseudoLabelQuality, 'stage' | 'round'> {
+  const gt = truth.labels as Uint8Array;
+  const plane = truth.size[0] * truth.size[1];
+  const inter = new Float64Array(classes);
+  const sumP = new Float64Array(classes);
+  const sumG = new Float64Array(classes);
+  for (let i = 0; i < gt.length; i++) {
+    sumP[pseudo[i]]++;
+    sumG[gt[i]]++;
+    if (pseudo[i] === gt[i]) inter[gt[i]]++;
+  }
+  const perClass = Array.from(
+    { length: classes - 1 },
+    (_, k) => (2 * inter[k + 1]) / Math.max(1, sumP[k + 1] + sumG[k + 1]),
+  );
+  let all = 0;
+  for (let s = 0; s < truth.count; s++) {
+    if (new Set(pseudo.subarray(s * plane, (s + 1) * plane)).size === classes) all++;
+  }
+  return {
+    perClass,
+    dice: perClass.reduce((a, b) => a + b, 0) / perClass.length,
+    allClassSlices: all / truth.count,
+  };
 }

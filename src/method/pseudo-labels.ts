@@ -8,7 +8,6 @@ import { argmaxClasses, predictProbabilities } from './predict.js';
 import { crfParamsFromList, denseCrf } from './pseudo/crf.js';
 import { ttaFilter } from './pseudo/tta-filter.js';
 
-/** Pseudo-labels of an unlabeled pool and the slices of the volumes kept for this round. */
 /**
  * Where a run keeps round r's pseudo-labels of a stage. Round 0's come from the checkpoint every
  * semi-supervised method starts from, with the same seed, so the stages share one file in the
@@ -20,6 +19,7 @@ export function pseudoLabelFile(runDir: string, stage: string, round: number): s
     : join(runDir, stage, `round${round}-pseudo-labels.bin`);
 }
 
+/** Pseudo-labels of an unlabeled pool and the slices of the volumes kept for this round. */
 export interface PseudoLabels {
   labels: Uint8Array;
   active: number[];

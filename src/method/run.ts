@@ -311,11 +311,18 @@ const hasHandoff = (ctx: RunContext) =>
   ctx.cfg.baseline.handoff !== undefined && ctx.cfg.baseline.handoff < ctx.cfg.baseline.iterations;
 
 /**
- * The checkpoint the semi-supervised methods start from: the baseline's best, over all its
- * iterations or, with `baseline.handoff`, over the first `handoff` iterations.
+ * The checkpoint a run's semi-supervised methods start from (and round 0's pseudo-labels come
+ * from): the baseline's best, over all its iterations or, with `baseline.handoff`, over the first
+ * `handoff` iterations.
  */
+export function semiSupervisedStart(runDir: string, cfg: RunConfig): string {
+  const b = cfg.baseline;
+  const handoff = b.handoff !== undefined && b.handoff < b.iterations;
+  return join(runDir, 'baseline', handoff ? 'handoff.safetensors' : 'best.safetensors');
+}
+
 function baselineStartPath(ctx: RunContext): string {
-  return hasHandoff(ctx) ? handoffPath(ctx) : bestPath(stageDir(ctx, 'baseline'));
+  return semiSupervisedStart(ctx.dir, ctx.cfg);
 }
 
 /** Baseline training seconds spent before the semi-supervised methods start. */

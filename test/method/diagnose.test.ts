@@ -26,6 +26,11 @@ test('diagnose pseudo-labels scores every saved round against the withheld label
       ],
     );
     for (const r of q) assert.ok(r.perClass.every((d) => d >= 0 && d <= 1));
+    const withArgmax = await pseudoLabelQuality(dir, { argmax: true });
+    assert.equal(withArgmax.length, 4);
+    const plain = withArgmax[3];
+    assert.equal(plain.stage, 'argmax without CRF');
+    assert.ok(plain.perClass.every((d) => d >= 0 && d <= 1));
 
     // The withheld labels themselves score Dice 1; a file of the wrong size is an InputError.
     const dataset = await openDataset(cfg);

@@ -9,8 +9,9 @@ export function register(program: Command): void {
     .command('pseudo-labels <run-dir>')
     .description('Dice of every saved round of pseudo-labels against the withheld labels')
     .option('--json', 'print JSON')
-    .action(async (runDir: string, o: { json?: boolean }) => {
-      const q = await pseudoLabelQuality(runDir);
+    .option('--argmax', 'also score the plain argmax (no CRF) of the checkpoint round 0 came from')
+    .action(async (runDir: string, o: { json?: boolean; argmax?: boolean }) => {
+      const q = await pseudoLabelQuality(runDir, { argmax: o.argmax });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(q)}\n`);
         return;
