@@ -11,6 +11,7 @@ const METHODS = ['baseline', 'self-training', 'proposed', 'fixmatch'];
 const configs = 'configs/cpu-budget';
 
 const runs = readdirSync(configs)
+  .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''))
   .filter((name) => existsSync(join(root, name, 'summary.json')))
   .map((name) => {
