@@ -85,6 +85,11 @@ data keep no spacing). The checkpoint was selected on these volumes, so they are
 | Dice % | ${val.perClass.map((c) => f1(100 * c.dice.mean)).join(' | ')} | ${f1(100 * val.overall.dice.mean)} |
 | HD95 px | ${val.perClass.map((c) => f1(c.hd95.mean)).join(' | ')} | ${f1(val.overall.hd95.mean)} |
 
+The other methods of the same run and budget, best-on-validation Dice %: ${summary.results
+    .filter((r) => r.method !== 'proposed')
+    .map((r) => `${r.method} ${f1(100 * r.validation.dice)}`)
+    .join(', ')} (docs/results.md discusses why).
+
 Use:
 
 \`\`\`
