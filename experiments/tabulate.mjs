@@ -27,6 +27,13 @@ const runs = readdirSync(configs)
     };
   });
 
+/** Best validation Dice of the checkpoint the semi-supervised methods started from (the handoff). */
+function startDice(name) {
+  const b = readFileSync(join(root, name, 'baseline', 'handoff.safetensors'));
+  const header = JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString('utf8'));
+  return JSON.parse(header.__metadata__['contraseg.trainer']).bestScore;
+}
+
 const f1 = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(1));
 const pct = (v) => f1(v === null || v === undefined ? v : 100 * v);
 const median = (v) => {
@@ -61,8 +68,10 @@ function perRunTable(which, title) {
 
 function overallTable() {
   const out = [
-    '| data | labeled | seeds | ' + METHODS.map((m) => `${m} best-val / last`).join(' | ') + ' |',
-    '|---|---|---|' + METHODS.map(() => '---|').join(''),
+    '| data | labeled | seeds | start | ' +
+      METHODS.map((m) => `${m} best-val / last`).join(' | ') +
+      ' |',
+    '|---|---|---|---|' + METHODS.map(() => '---|').join(''),
   ];
   const keys = [...new Set(runs.map((r) => `${r.data} ${r.labeled}`))];
   for (const key of keys) {
@@ -77,7 +86,7 @@ function overallTable() {
       return `${pct(stat('selected', 'dice'))} (${f1(stat('selected', 'hd95'))}) / ${pct(stat('last', 'dice'))} (${f1(stat('last', 'hd95'))})`;
     });
     out.push(
-      `| ${group[0].data} | ${group[0].labeled} | ${group.map((g) => g.seed).join(', ')} | ${cells.join(' | ')} |`,
+      `| ${group[0].data} | ${group[0].labeled} | ${group.map((g) => g.seed).join(', ')} | ${pct(median(group.map((g) => startDice(g.name))))} | ${cells.join(' | ')} |`,
     );
   }
   return out.join('\n');
@@ -86,6 +95,8 @@ function overallTable() {
 console.log(
   [
     '#### Overall: validation Dice % (HD95 px), median over seeds; best-on-validation / last checkpoint',
+    '',
+    '"start": the baseline checkpoint the semi-supervised methods start from (best of its first `handoff` iterations).',
     '',
     overallTable(),
     '',
