@@ -35,9 +35,16 @@ for (const file of models) {
     const md = readFileSync(path.replace(/\.safetensors$/, '.md'), 'utf8');
     assert.match(md, new RegExp(card['card.config'].replace(/\./g, '\\.')));
     assert.ok(md.includes(`--model ${path}`));
-    assert.equal(model.net.numParameters(), 2_096_304);
-    const header = readFileSync(path).subarray(8, 200).toString('latin1');
-    assert.match(header, /"dtype":"F16"/);
+    // The paper's UNet with both heads: 2,096,304 parameters for 4 classes, 144 fewer per class.
+    assert.equal(model.net.numParameters(), 2_096_304 - 144 * (4 - model.classNames.length));
+    const bytes = readFileSync(path);
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
+    const dtypes = new Set(
+      Object.entries(header)
+        .filter(([k]) => k !== '__metadata__')
+        .map(([, v]) => (v as { dtype: string }).dtype),
+    );
+    assert.ok(dtypes.has('F16') && !dtypes.has('F32'), `dtypes ${[...dtypes]}`);
   });
 
   test(
