@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportModel } from '../dist/src/method/model-file.js';
+import { exportModel, loadModel } from '../dist/src/method/model-file.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
 import { dispose } from '../dist/src/torch/index.js';
 
@@ -59,6 +59,9 @@ for (const [name, run] of SHIPPED.filter(([n]) => only.length === 0 || only.incl
       'card.validation_hd95': String(val.overall.hd95.mean),
     },
   });
+  const shipped = loadModel(out);
+  const parameters = shipped.net.numParameters().toLocaleString('en-US');
+  shipped.net.dispose();
   const sha = createHash('sha256').update(readFileSync(out)).digest('hex');
   const minutes = (result.startSeconds + result.pseudoLabelSeconds + result.trainSeconds) / 60;
   const pre = cfg.preprocess;
@@ -71,7 +74,7 @@ for (const [name, run] of SHIPPED.filter(([n]) => only.length === 0 || only.incl
 | labeled | ${cases.join(', ')} (${acdc ? 'both frames, all slices; every other patient' : 'all slices; every other case'} of train.list unlabeled) |
 | method | local contrastive loss + CRF pseudo-label self-training (method.md), selected checkpoint of the proposed stage (iteration ${trainer.bestIteration}) |
 | input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities clipped to percentiles ${pre.percentiles.join('–')}` : ''}; predictions mapped back to the input geometry |
-| network | the paper's 2-D UNet, ${'2,096,304'} parameters, float16 weights |
+| network | the paper's 2-D UNet, ${parameters} parameters, float16 weights |
 | config | \`${configPath}\` (seed ${cfg.seed}) |
 | command | \`bash experiments/cpu-budget.sh ${run}\` (= \`npx contraseg run --config ${configPath} --out runs/${run}\`), then \`node experiments/ship-models.mjs\` |
 | training compute | ${f1(minutes)} min on a 2-core CPU (the equal budget of docs/results.md, baseline part included) |
