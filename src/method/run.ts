@@ -292,12 +292,13 @@ function trainBaseline(ctx: RunContext): Promise<TrainerState> {
       }
       const loss = segmentationLoss(ctx.cfg);
       const step = () => supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize);
-      if (b.handoff !== undefined && b.handoff < b.iterations) {
+      if (b.handoff !== undefined && hasHandoff(ctx.cfg)) {
         await runIterations(stage, state, b.handoff, step);
         if (!existsSync(handoffPath(ctx))) {
+          // handoff.json first: a handoff checkpoint always has its seconds beside it.
+          writeFileAtomic(handoffInfoPath(ctx), JSON.stringify({ seconds: state.elapsedSeconds }));
           copyFileSync(bestPath(stage.dir), `${handoffPath(ctx)}.tmp`);
           renameSync(`${handoffPath(ctx)}.tmp`, handoffPath(ctx));
-          writeFileAtomic(handoffInfoPath(ctx), JSON.stringify({ seconds: state.elapsedSeconds }));
         }
       }
       await runIterations(stage, state, b.iterations, step);
@@ -307,8 +308,8 @@ function trainBaseline(ctx: RunContext): Promise<TrainerState> {
 
 const handoffPath = (ctx: RunContext) => join(stageDir(ctx, 'baseline'), 'handoff.safetensors');
 const handoffInfoPath = (ctx: RunContext) => join(stageDir(ctx, 'baseline'), 'handoff.json');
-const hasHandoff = (ctx: RunContext) =>
-  ctx.cfg.baseline.handoff !== undefined && ctx.cfg.baseline.handoff < ctx.cfg.baseline.iterations;
+const hasHandoff = (cfg: RunConfig) =>
+  cfg.baseline.handoff !== undefined && cfg.baseline.handoff < cfg.baseline.iterations;
 
 /**
  * The checkpoint a run's semi-supervised methods start from (and round 0's pseudo-labels come
@@ -316,25 +317,19 @@ const hasHandoff = (ctx: RunContext) =>
  * `handoff` iterations.
  */
 export function semiSupervisedStart(runDir: string, cfg: RunConfig): string {
-  const b = cfg.baseline;
-  const handoff = b.handoff !== undefined && b.handoff < b.iterations;
-  return join(runDir, 'baseline', handoff ? 'handoff.safetensors' : 'best.safetensors');
-}
-
-function baselineStartPath(ctx: RunContext): string {
-  return semiSupervisedStart(ctx.dir, ctx.cfg);
+  return join(runDir, 'baseline', hasHandoff(cfg) ? 'handoff.safetensors' : 'best.safetensors');
 }
 
 /** Baseline training seconds spent before the semi-supervised methods start. */
 function baselineStartSeconds(ctx: RunContext): number {
-  if (!hasHandoff(ctx)) return readDone(stageDir(ctx, 'baseline'))?.elapsedSeconds ?? 0;
+  if (!hasHandoff(ctx.cfg)) return readDone(stageDir(ctx, 'baseline'))?.elapsedSeconds ?? 0;
   return (JSON.parse(readFileSync(handoffInfoPath(ctx), 'utf8')) as { seconds: number }).seconds;
 }
 
 /** The semi-supervised methods' starting checkpoint, training the baseline first if needed. */
 async function baselineStart(ctx: RunContext): Promise<string> {
   await trainBaseline(ctx);
-  return baselineStartPath(ctx);
+  return semiSupervisedStart(ctx.dir, ctx.cfg);
 }
 
 /** Copies encoder and decoder weights (not BN statistics, not the heads) from a checkpoint (A.2). */
@@ -354,8 +349,8 @@ function loadBackbone(net: UNet, path: string): void {
  * Stage 2 (method.md A.2, C.4): rounds of pseudo-label estimation and joint training, for the
  * proposed method or the self-training ablation. The network starts from the baseline's best
  * encoder/decoder with fresh heads and BN statistics (or all of it, `joint.init` 'full') and a
- * fresh optimiser; each later round restarts from
- * the selected checkpoint (global best, or the code's latest best) and re-estimates pseudo-labels.
+ * fresh optimiser; each later round restarts from the selected checkpoint (global best, or the
+ * code's latest best) and re-estimates pseudo-labels.
  */
 async function trainJoint(
   ctx: RunContext,
@@ -380,7 +375,7 @@ async function trainJoint(
       while (state.iteration < total) {
         const r = Math.floor(state.iteration / j.iterationsPerRound);
         if (state.round < r) startRound(ctx, stage, state, r);
-        const pools = roundPools(ctx, stage, r);
+        const pools = roundPools(ctx, stage, r, state.iteration === r * j.iterationsPerRound);
         await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () =>
           step(stage, pools, ctx.cfg, loss),
         );
@@ -434,17 +429,28 @@ function startRound(ctx: RunContext, stage: StageContext, state: TrainerState, r
 }
 
 /**
- * The pools of round r, with pseudo-labels from the baseline's best model (round 0) or the network
+ * The pools of round r, with pseudo-labels from the baseline's start checkpoint (round 0) or the network
  * as the round began (later rounds). They are saved once per round, so resuming reuses them.
  */
-function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools {
+function roundPools(
+  ctx: RunContext,
+  stage: StageContext,
+  r: number,
+  roundStart: boolean,
+): JointPools {
   const path = pseudoLabelFile(ctx.dir, stage.stage, r);
   const metaPath = `${path}.json`;
   const unlabeled: SlicePool = { ...ctx.unlabeled, labels: null };
   let active: number[];
+  let rejected: string[];
   if (existsSync(path) && existsSync(metaPath)) {
     unlabeled.labels = new Uint8Array(readFileSync(path));
-    active = (JSON.parse(readFileSync(metaPath, 'utf8')) as { active: number[] }).active;
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {
+      active: number[];
+      rejected: string[];
+    };
+    active = meta.active;
+    rejected = meta.rejected;
   } else {
     ctx.reporter.message(
       `${stage.stage} round ${r}: estimating pseudo-labels for ${unlabeled.count} slices`,
@@ -452,8 +458,13 @@ function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools
     const started = performance.now();
     let source = stage.net;
     if (r === 0) {
+      // Initialising the source network draws from LibTorch's generator; restoring it keeps the
+      // stage's random stream the same whether or not the shared file already existed (resume).
+      const generator = torch.getRngState();
       source = newNet(ctx);
-      loadCheckpoint(baselineStartPath(ctx), source, null, null);
+      torch.setRngState(generator);
+      generator.dispose();
+      loadCheckpoint(semiSupervisedStart(ctx.dir, ctx.cfg), source, null, null);
     }
     const p = estimatePseudoLabels(
       source,
@@ -464,16 +475,21 @@ function roundPools(ctx: RunContext, stage: StageContext, r: number): JointPools
     if (source !== stage.net) source.dispose();
     unlabeled.labels = p.labels;
     active = p.active;
+    rejected = p.rejectedCases;
     writeFileAtomic(path, p.labels);
     const seconds = (performance.now() - started) / 1000;
     writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases, seconds }));
+  }
+  // Logged when the round begins (not when the labels are computed) so that a resumed run,
+  // which reuses the saved labels, writes the same metrics.jsonl as an uninterrupted one.
+  if (roundStart) {
     ctx.metrics.append({
       stage: stage.stage,
       iter: r * ctx.cfg.joint.iterationsPerRound,
       kind: 'event',
       event: 'pseudo-labels',
       round: r,
-      rejected: p.rejectedCases.length,
+      rejected: rejected.length,
     });
   }
   if (active.length === 0)
