@@ -82,6 +82,8 @@ export async function benchJoint(o: {
     scheduler: null,
     rng: new Rng(0),
     validation: [],
+    validationSpace: 'network',
+    updateBn: null,
     pre,
     metrics: new MetricsLog('/dev/null'),
     reporter: silentReporter,

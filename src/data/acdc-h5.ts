@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { readHdf5 } from '../io/hdf5.js';
 import { assertSameShape, toLabelMap } from '../io/validate.js';
+import type { Volume } from '../io/volume.js';
 import type { Case, LabeledCase, SegmentationDataset } from './dataset.js';
 import { assertFilesExist, checkCount, readListFile } from './inputs.js';
 
@@ -24,8 +25,11 @@ export const ACDC_CLASSES = ['background', 'RV', 'Myo', 'LV'] as const;
  * ACDC as preprocessed by SSL4MIS: 2-D training slices data/slices/<volume>_slice_<k>.h5 listed in
  * train_slices.list, whole volumes data/<volume>.h5 for validation and test, volumes named
  * patientNNN_frameMM. "N labeled patients" are the first N distinct patients of train.list; their
- * slices, in train_slices.list order, are the labeled set (SSL4MIS's first 68 slices for 3
- * patients, 136 for 7); every other training slice is unlabeled and its label is never read.
+ * slices are the labeled set (SSL4MIS's first 68 slices for 3 patients, 136 for 7); every other
+ * training slice is unlabeled and its label is never read. Training slices are stacked back into
+ * their volumes (slices in index order, volumes in order of first appearance in
+ * train_slices.list), so that per-volume preprocessing (percentile normalisation) and per-volume
+ * filters treat them exactly as the validation and test volumes.
  * Spacing was not kept by this preprocessing, so volumes have spacing null.
  */
 export class AcdcH5Dataset implements SegmentationDataset {
@@ -75,21 +79,40 @@ export class AcdcH5Dataset implements SegmentationDataset {
   }
 
   async labeledTrain(): Promise<LabeledCase[]> {
-    return Promise.all(this.labeledSlices.map((s) => this.readLabeled(this.slicePath(s), s)));
+    return this.readStacked(this.labeledSlices, true);
   }
 
   async unlabeledTrain(): Promise<Case[]> {
-    return Promise.all(
-      this.unlabeledSlices.map(async (s) => {
-        const image = (await readHdf5(this.slicePath(s), ['image'])).get('image');
-        return { id: s, image: image! };
-      }),
-    );
+    return this.readStacked(this.unlabeledSlices, false);
   }
 
   /** The labels of the unlabeled slices, for pseudo-label diagnosis only (dataset.ts). */
   async withheldLabels(): Promise<LabeledCase[]> {
-    return Promise.all(this.unlabeledSlices.map((s) => this.readLabeled(this.slicePath(s), s)));
+    return this.readStacked(this.unlabeledSlices, true);
+  }
+
+  /** Reads slices and stacks them into their volumes (image, and label when `labeled`). */
+  private async readStacked(slices: string[], labeled: true): Promise<LabeledCase[]>;
+  private async readStacked(slices: string[], labeled: false): Promise<Case[]>;
+  private async readStacked(slices: string[], labeled: boolean): Promise<Case[]> {
+    return Promise.all(
+      [...groupByVolume(slices)].map(async ([volume, members]) => {
+        const parts = await Promise.all(
+          members.map(async (s) => {
+            const path = this.slicePath(s);
+            if (labeled) return { path, ...(await this.readLabeled(path, s)) };
+            return { path, image: (await readHdf5(path, ['image'])).get('image')!, label: null };
+          }),
+        );
+        const image = stack(parts.map((p) => ({ volume: p.image, path: p.path })));
+        if (!labeled) return { id: volume, image };
+        return {
+          id: volume,
+          image,
+          label: stack(parts.map((p) => ({ volume: p.label!, path: p.path }))),
+        };
+      }),
+    );
   }
 
   async validation(): Promise<LabeledCase[]> {
@@ -155,4 +178,34 @@ function volumeList(root: string, list: string): string[] {
     list,
   );
   return volumes;
+}
+
+/** Slices grouped by volume: volumes in order of first appearance, slices by index. */
+function groupByVolume(slices: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const s of slices) {
+    const volume = volumeOf(s, 'train_slices.list');
+    groups.set(volume, [...(groups.get(volume) ?? []), s]);
+  }
+  const index = (s: string) => Number(/_slice_(\d+)$/.exec(s)![1]);
+  for (const members of groups.values()) members.sort((a, b) => index(a) - index(b));
+  return groups;
+}
+
+/** Stacks 2-D slices of one size into a volume; a slice of another size is an InputError. */
+function stack(slices: Array<{ volume: Volume; path: string }>): Volume {
+  const [first] = slices;
+  const [, h, w] = first.volume.shape;
+  for (const { volume, path } of slices) {
+    if (volume.shape[0] !== 1 || volume.shape[1] !== h || volume.shape[2] !== w) {
+      throw new InputError(
+        `slice of shape [${volume.shape}] does not stack with [1,${h},${w}] of ${first.path}`,
+        path,
+      );
+    }
+  }
+  const Ctor = first.volume.data.constructor as new (n: number) => Volume['data'];
+  const data = new Ctor(slices.length * h * w);
+  slices.forEach(({ volume }, k) => data.set(volume.data as never, k * h * w));
+  return { ...first.volume, shape: [slices.length, h, w], data };
 }

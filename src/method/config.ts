@@ -99,6 +99,20 @@ const augmentSchema = z
     elasticSigma: z.number().min(0).default(5),
     /** The contrast/brightness change the released code computes but never applies (I-3). */
     intensity: z.boolean().default(false),
+    /**
+     * The brightness/contrast/clip transform of the contrastive views and of FixMatch's strong
+     * view (method.md C.4 step 4): δ ~ U(−brightness, brightness), then contrast f ~ U(lo, hi)
+     * around the image mean, then clip (null: none). The code's clip to [0, 1.5] turns every pixel
+     * darker than −δ into background: on images normalised to [0, 1] with dark tissue, use null.
+     */
+    views: z
+      .object({
+        brightness: z.number().min(0).default(0.3),
+        contrast: z.tuple([z.number().positive(), z.number().positive()]).default([0.7, 1.3]),
+        clip: z.tuple([z.number(), z.number()]).nullable().default([0, 1.5]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -124,6 +138,30 @@ export const configSchema = z
       .strict()
       .prefault({}),
     optimizer: optimizerSchema.prefault({ kind: 'adam' }),
+    /**
+     * Batch-norm statistics re-estimated (torch.optim.swa_utils.update_bn) on a fixed, evenly
+     * spaced sample of unaugmented training slices before every validation and pseudo-label pass:
+     * the labeled slices for the baseline, labeled and unlabeled ones for the semi-supervised
+     * methods. Without it, evaluation uses a moving average that a fresh start resets to (0, 1)
+     * and that augmented or mixed batches pull away from the images being segmented.
+     */
+    bnUpdate: z
+      .object({
+        enabled: z.boolean().default(true),
+        slices: z.number().int().min(1).default(64),
+        batchSize: z.number().int().min(1).default(16),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Where checkpoints are selected during training: 'native' scores every validation volume at
+     * its native geometry (method.md G); 'network' scores them at training resolution, several
+     * times cheaper. The selected and last checkpoints are always scored natively at the end.
+     */
+    validation: z
+      .object({ space: z.enum(['native', 'network']).default('native') })
+      .strict()
+      .prefault({}),
     augment: augmentSchema.prefault({}),
     baseline: z
       .object({

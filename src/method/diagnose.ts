@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadConfig } from './config.js';
 import { UNet } from '../nn/index.js';
-import { Rng } from '../util/rng.js';
+import { Rng, deriveSeed } from '../util/rng.js';
 import { labeledPool, unlabeledPool, type SlicePool } from './pools.js';
-import { estimatePseudoLabels, pseudoLabelFile } from './pseudo-labels.js';
+import { estimatePseudoLabels, pseudoLabelFile, roundSlices } from './pseudo-labels.js';
+import { bnUpdater } from './bn-update.js';
 import { semiSupervisedStart } from './run.js';
 import { makePreprocessor, openDataset, unetConfig } from './setup.js';
 import { loadCheckpoint } from './train/checkpoint.js';
@@ -55,48 +56,55 @@ export async function pseudoLabelQuality(
     const pseudo = new Uint8Array(readFileSync(path));
     if (pseudo.length !== truth.labels?.length)
       throw new InputError('pseudo-labels do not match the unlabeled pool', path);
-    out.push({ stage: stages.join(', '), round, ...score(pseudo, truth, classes) });
+    const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { active: number[] };
+    out.push({ stage: stages.join(', '), round, ...score(pseudo, truth, classes, meta.active) });
   }
   if (o.argmax) {
-    const source = semiSupervisedStart(runDir, cfg);
+    // The round-0 source as the run used it: batch-norm statistics re-estimated, same slices.
     const net = new UNet(unetConfig(cfg, classes));
-    loadCheckpoint(source, net, null, null);
-    const plain = { ...cfg, pseudo: { ...cfg.pseudo, crf: null, tta: false } };
+    loadCheckpoint(semiSupervisedStart(runDir, cfg), net, null, null);
     const pool = unlabeledPool(await dataset.unlabeledTrain(), pre);
-    const p = estimatePseudoLabels(net, pool, plain, new Rng(0));
+    const labeled = labeledPool(await dataset.labeledTrain(), pre, classes);
+    bnUpdater(cfg, [labeled, pool])?.(net);
+    const plain = { ...cfg, pseudo: { ...cfg.pseudo, crf: null, tta: false } };
+    const slices = roundSlices(pool.count, cfg, new Rng(deriveSeed(cfg.seed, 6, 0)));
+    const p = estimatePseudoLabels(net, pool, plain, new Rng(0), slices);
     net.dispose();
-    out.push({ stage: 'argmax without CRF', round: 0, ...score(p.labels, truth, classes) });
+    out.push({ stage: 'argmax without CRF', round: 0, ...score(p.labels, truth, classes, slices) });
   }
   return out;
 }
 
-/** Dice per foreground class of pseudo-labels against the truth, pooled over all slices. */
+/** Dice per foreground class of pseudo-labels against the truth, pooled over the given slices. */
 function score(
   pseudo: Uint8Array,
   truth: SlicePool,
   classes: number,
+  slices: number[],
 ): Omit<PseudoLabelQuality, 'stage' | 'round'> {
   const gt = truth.labels as Uint8Array;
   const plane = truth.size[0] * truth.size[1];
   const inter = new Float64Array(classes);
   const sumP = new Float64Array(classes);
   const sumG = new Float64Array(classes);
-  for (let i = 0; i < gt.length; i++) {
-    sumP[pseudo[i]]++;
-    sumG[gt[i]]++;
-    if (pseudo[i] === gt[i]) inter[gt[i]]++;
+  for (const s of slices) {
+    for (let i = s * plane; i < (s + 1) * plane; i++) {
+      sumP[pseudo[i]]++;
+      sumG[gt[i]]++;
+      if (pseudo[i] === gt[i]) inter[gt[i]]++;
+    }
   }
   const perClass = Array.from(
     { length: classes - 1 },
     (_, k) => (2 * inter[k + 1]) / Math.max(1, sumP[k + 1] + sumG[k + 1]),
   );
   let all = 0;
-  for (let s = 0; s < truth.count; s++) {
+  for (const s of slices) {
     if (new Set(pseudo.subarray(s * plane, (s + 1) * plane)).size === classes) all++;
   }
   return {
     perClass,
     dice: perClass.reduce((a, b) => a + b, 0) / perClass.length,
-    allClassSlices: all / truth.count,
+    allClassSlices: all / slices.length,
   };
 }

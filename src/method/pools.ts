@@ -21,6 +21,8 @@ export interface EvalVolume {
   depth: number;
   geometry: Geometry;
   label: Volume;
+  /** The label in network space (depth × output size), for validation at training resolution. */
+  networkLabel: Uint8Array;
 }
 
 /** The slice pool of labeled cases (every slice of every case, method.md A.1). */
@@ -62,6 +64,7 @@ export function evalVolumes(
       depth: c.image.shape[0],
       geometry: img.geometry,
       label: c.label,
+      networkLabel: pre.forwardLabel(c.label, img.geometry, c.id),
     };
   });
 }
@@ -117,4 +120,35 @@ export function classCount(bits: number): number {
   let n = 0;
   for (let b = bits; b; b &= b - 1) n++;
   return n;
+}
+
+/**
+ * `n` slice indices spread evenly over `count` slices (all of them when n ≥ count): a fixed,
+ * seed-free sample.
+ */
+export function evenlySpaced(count: number, n: number): number[] {
+  if (n >= count) return Array.from({ length: count }, (_, i) => i);
+  return Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * count) / n));
+}
+
+/**
+ * The images of `n` slices spread evenly over the pools taken one after the other (a pool gets
+ * its share of the sample by its size), e.g. those that batch-norm statistics are estimated on.
+ */
+export function sampleImages(
+  pools: SlicePool[],
+  n: number,
+): { images: Float32Array; count: number } {
+  const [h, w] = pools[0].size;
+  const plane = h * w;
+  const total = pools.reduce((s, p) => s + p.count, 0);
+  const picks = evenlySpaced(total, n);
+  const images = new Float32Array(picks.length * plane);
+  picks.forEach((g, k) => {
+    let i = g;
+    let p = 0;
+    while (i >= pools[p].count) i -= pools[p++].count;
+    images.set(pools[p].images.subarray(i * plane, (i + 1) * plane), k * plane);
+  });
+  return { images, count: picks.length };
 }

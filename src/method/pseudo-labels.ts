@@ -27,25 +27,50 @@ export interface PseudoLabels {
 }
 
 /**
- * Estimates pseudo-labels for every unlabeled slice (method.md A.3): softmax of the network in
- * inference mode, then the dense CRF (argmax of its marginals) when configured, else the argmax.
- * With `tta`, volumes whose predictions disagree under two random augmentations (mean foreground
- * Dice ≤ threshold) are left out of this round.
+ * The unlabeled slices a round of joint training can draw: all of them, or, when the round makes
+ * fewer draws than there are slices, that many chosen at random without replacement (Fisher-Yates
+ * with `rng`), in pool order. Only these get pseudo-labels: a short round does not pay for
+ * labelling slices it never reads.
+ */
+export function roundSlices(count: number, cfg: RunConfig, rng: Rng): number[] {
+  const j = cfg.joint;
+  const perIteration = Math.max(
+    cfg.methods.includes('proposed') ? 30 * j.pairs : 0,
+    cfg.methods.includes('self-training') ? j.segBatchSize : 0,
+  );
+  const draws = perIteration * j.iterationsPerRound;
+  const all = Array.from({ length: count }, (_, i) => i);
+  if (draws >= count) return all;
+  for (let i = 0; i < draws; i++) {
+    const k = i + rng.int(count - i);
+    [all[i], all[k]] = [all[k], all[i]];
+  }
+  return all.slice(0, draws).sort((a, b) => a - b);
+}
+
+/**
+ * Estimates pseudo-labels for the unlabeled slices `indices` (method.md A.3): softmax of the
+ * network in inference mode, then the dense CRF (argmax of its marginals) when configured, else
+ * the argmax; other slices keep label 0 and are not active. With `tta`, volumes whose predictions
+ * disagree under two random augmentations (mean foreground Dice ≤ threshold) are left out of
+ * this round.
  */
 export function estimatePseudoLabels(
   net: UNet,
   pool: SlicePool,
   cfg: RunConfig,
   rng: Rng,
+  indices: number[] = Array.from({ length: pool.count }, (_, i) => i),
 ): PseudoLabels {
   const [h, w] = pool.size;
   const plane = h * w;
   const classes = net.config.numClasses;
   const p = cfg.pseudo;
   const labels = new Uint8Array(pool.count * plane);
-  for (let start = 0; start < pool.count; start += p.batchSize) {
-    const n = Math.min(p.batchSize, pool.count - start);
-    const images = pool.images.subarray(start * plane, (start + n) * plane);
+  for (let start = 0; start < indices.length; start += p.batchSize) {
+    const batch = indices.slice(start, start + p.batchSize);
+    const n = batch.length;
+    const images = gatherImages(pool, batch);
     const probs = predictProbabilities(net, images, n, [h, w], p.batchSize);
     if (p.crf) {
       const params = crfParamsFromList(p.crf);
@@ -55,10 +80,12 @@ export function estimatePseudoLabels(
           torch.tensor(images, [n, 1, h, w]),
           params,
         );
-        labels.set(q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array, start * plane);
+        const out = q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array;
+        batch.forEach((i, k) => labels.set(out.subarray(k * plane, (k + 1) * plane), i * plane));
       });
     } else {
-      labels.set(argmaxClasses(probs, n, classes), start * plane);
+      const out = argmaxClasses(probs, n, classes);
+      batch.forEach((i, k) => labels.set(out.subarray(k * plane, (k + 1) * plane), i * plane));
     }
   }
   const rejected = new Set<string>();
@@ -66,9 +93,8 @@ export function estimatePseudoLabels(
     const wasTraining = net.training;
     net.eval();
     try {
-      for (const [caseId, slices] of groupByCase(pool)) {
-        const first = slices[0];
-        const volume = pool.images.subarray(first * plane, (first + slices.length) * plane);
+      for (const [caseId, slices] of groupByCase(pool, indices)) {
+        const volume = gatherImages(pool, slices);
         const kept = torch.tidy(() =>
           torch.noGrad(
             () =>
@@ -89,16 +115,23 @@ export function estimatePseudoLabels(
       net.train(wasTraining);
     }
   }
-  const active = pool.sources.flatMap((s, i) => (rejected.has(s.caseId) ? [] : [i]));
+  const active = indices.filter((i) => !rejected.has(pool.sources[i].caseId));
   return { labels, active, rejectedCases: [...rejected] };
 }
 
-function groupByCase(pool: SlicePool): Map<string, number[]> {
+function groupByCase(pool: SlicePool, indices: number[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
-  pool.sources.forEach((s, i) => {
-    const list = m.get(s.caseId) ?? [];
-    list.push(i);
-    m.set(s.caseId, list);
-  });
+  for (const i of indices) {
+    const caseId = pool.sources[i].caseId;
+    m.set(caseId, [...(m.get(caseId) ?? []), i]);
+  }
   return m;
+}
+
+/** The images of the given slices of a pool, one after the other. */
+function gatherImages(pool: SlicePool, slices: number[]): Float32Array {
+  const plane = pool.size[0] * pool.size[1];
+  const out = new Float32Array(slices.length * plane);
+  slices.forEach((i, k) => out.set(pool.images.subarray(i * plane, (i + 1) * plane), k * plane));
+  return out;
 }

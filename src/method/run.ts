@@ -40,8 +40,9 @@ import { silentReporter, type Reporter } from './train/reporter.js';
 import { supervisedStep } from './train/supervised.js';
 import { proposedStep, selfTrainingStep, type JointPools } from './train/joint.js';
 import { fixMatchStep } from './train/fixmatch.js';
-import { estimatePseudoLabels, pseudoLabelFile } from './pseudo-labels.js';
+import { estimatePseudoLabels, pseudoLabelFile, roundSlices } from './pseudo-labels.js';
 import { scoreVolumes } from './validate.js';
+import { bnUpdater } from './bn-update.js';
 
 export type Method = 'baseline' | 'self-training' | 'proposed' | 'fixmatch';
 
@@ -64,6 +65,8 @@ export interface MethodResult {
   test: EvaluationSummary | null;
   /** Seconds this method's own stage trained (validation and checkpoints included). */
   trainSeconds: number;
+  /** Seconds of trainSeconds spent selecting checkpoints (validation, batch-norm re-estimation). */
+  validationSeconds: number;
   /** Seconds spent estimating the pseudo-labels this method trained on (all rounds). */
   pseudoLabelSeconds: number;
   /** Baseline seconds before a semi-supervised method started from it (0 for the baseline). */
@@ -214,6 +217,11 @@ function makeStage(
     scheduler,
     rng,
     validation: ctx.validation,
+    validationSpace: ctx.cfg.validation.space,
+    updateBn: bnUpdater(
+      ctx.cfg,
+      stage === 'baseline' ? [ctx.labeled] : [ctx.labeled, ctx.unlabeled],
+    ),
     pre: ctx.pre,
     metrics: ctx.metrics,
     reporter: ctx.reporter,
@@ -232,8 +240,8 @@ interface StageSpec {
   rngSeed: number;
   total: number;
   every: { valEvery: number; checkpointEvery: number };
-  /** Starting weights, applied to a fresh network before any checkpoint is resumed. */
-  init?: (net: UNet) => void;
+  /** Starting weights (and optimiser state), applied before any checkpoint is resumed. */
+  init?: (stage: StageContext) => void;
   /** `round` of a fresh state (the joint stages start before round 0). */
   initialRound?: number;
   train: (stage: StageContext, state: TrainerState) => Promise<void>;
@@ -251,7 +259,7 @@ async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   mkdirSync(dir, { recursive: true });
   torch.manualSeed(s.torchSeed);
   const stage = makeStage(ctx, s.method, new Rng(s.rngSeed), s.total, s.every);
-  s.init?.(stage.net);
+  s.init?.(stage);
   const state = existsSync(checkpointPath(dir))
     ? loadCheckpoint(checkpointPath(dir), stage.net, stage.optimizer, stage.rng)
     : { ...initialState(stage.rng), round: s.initialRound ?? 0 };
@@ -348,9 +356,10 @@ function loadBackbone(net: UNet, path: string): void {
 /**
  * Stage 2 (method.md A.2, C.4): rounds of pseudo-label estimation and joint training, for the
  * proposed method or the self-training ablation. The network starts from the baseline's best
- * encoder/decoder with fresh heads and BN statistics (or all of it, `joint.init` 'full') and a
- * fresh optimiser; each later round restarts from the selected checkpoint (global best, or the
- * code's latest best) and re-estimates pseudo-labels.
+ * encoder/decoder with fresh heads, BN statistics and optimiser (the paper), or with all of it,
+ * optimiser moments included (`joint.init` 'full': training continues instead of restarting with
+ * updates of about the learning rate on every weight); each later round restarts from the
+ * selected checkpoint (global best, or the code's latest best) and re-estimates pseudo-labels.
  */
 async function trainJoint(
   ctx: RunContext,
@@ -366,8 +375,10 @@ async function trainJoint(
     rngSeed: deriveSeed(ctx.cfg.seed, 4, key),
     total,
     every: j,
-    init: (net) =>
-      j.init === 'full' ? loadCheckpoint(start, net, null, null) : loadBackbone(net, start),
+    init: (stage) =>
+      j.init === 'full'
+        ? loadCheckpoint(start, stage.net, stage.optimizer, null)
+        : loadBackbone(stage.net, start),
     initialRound: -1,
     train: async (stage, state) => {
       const loss = segmentationLoss(ctx.cfg);
@@ -400,7 +411,7 @@ async function trainFixMatch(ctx: RunContext): Promise<TrainerState> {
     rngSeed: deriveSeed(ctx.cfg.seed, 4, 3),
     total: f.iterations,
     every: f,
-    init: (net) => loadCheckpoint(start, net, null, null),
+    init: (stage) => loadCheckpoint(start, stage.net, stage.optimizer, null),
     train: async (stage, state) => {
       const loss = segmentationLoss(ctx.cfg);
       await runIterations(stage, state, f.iterations, () =>
@@ -465,12 +476,14 @@ function roundPools(
       torch.setRngState(generator);
       generator.dispose();
       loadCheckpoint(semiSupervisedStart(ctx.dir, ctx.cfg), source, null, null);
+      stage.updateBn?.(source);
     }
     const p = estimatePseudoLabels(
       source,
       ctx.unlabeled,
       ctx.cfg,
       new Rng(deriveSeed(ctx.cfg.seed, 5, r)),
+      roundSlices(ctx.unlabeled.count, ctx.cfg, new Rng(deriveSeed(ctx.cfg.seed, 6, r))),
     );
     if (source !== stage.net) source.dispose();
     unlabeled.labels = p.labels;
@@ -541,6 +554,7 @@ async function evaluateMethod(
     },
     test,
     trainSeconds: state.elapsedSeconds,
+    validationSeconds: state.validationSeconds,
     pseudoLabelSeconds: pseudoLabelSeconds(ctx, m),
     startSeconds: m === 'baseline' ? 0 : baselineStartSeconds(ctx),
     skippedIterations: state.skipped,

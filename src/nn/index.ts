@@ -14,3 +14,4 @@ export { Optimizer, type OptimizerState } from './optim/optimizer.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { PolyLR } from './optim/lr.js';
+export { updateBn } from './update-bn.js';

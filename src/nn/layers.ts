@@ -47,7 +47,9 @@ export class Conv2d extends Module {
 }
 
 /**
- * nn.BatchNorm2d. `momentum` is PyTorch's (r ← (1−m)·r + m·batch), so TF's decay 0.99 is 0.01.
+ * nn.BatchNorm2d. `momentum` is PyTorch's (r ← (1−m)·r + m·batch), so TF's decay 0.99 is 0.01;
+ * `null` is PyTorch's `momentum=None`: the cumulative average of every batch since
+ * `resetRunningStats()` (m = 1/k for the k-th batch).
  */
 export class BatchNorm2d extends Module {
   readonly weight: Tensor;
@@ -56,7 +58,7 @@ export class BatchNorm2d extends Module {
   readonly runningVar: Tensor;
   constructor(
     readonly numFeatures: number,
-    readonly options: { eps?: number; momentum?: number } = {},
+    readonly options: { eps?: number; momentum?: number | null } = {},
   ) {
     super();
     this.weight = this.registerParameter('weight', ones([numFeatures]));
@@ -64,14 +66,26 @@ export class BatchNorm2d extends Module {
     this.runningMean = this.registerBuffer('running_mean', zeros([numFeatures]));
     this.runningVar = this.registerBuffer('running_var', ones([numFeatures]));
   }
+  /** Batches seen in training mode since the last reset (PyTorch's num_batches_tracked). */
+  numBatchesTracked = 0;
+
+  /** Running mean 0, variance 1, no batches tracked (PyTorch's reset_running_stats). */
+  resetRunningStats(): void {
+    this.runningMean.zero_();
+    this.runningVar.fill_(1);
+    this.numBatchesTracked = 0;
+  }
+
   forward(x: Tensor): Tensor {
+    if (this.training) this.numBatchesTracked++;
+    const m = this.options.momentum;
     return F.batchNorm(x, {
       weight: this.weight,
       bias: this.bias,
       runningMean: this.runningMean,
       runningVar: this.runningVar,
       training: this.training,
-      momentum: this.options.momentum ?? 0.1,
+      momentum: m === null ? 1 / Math.max(1, this.numBatchesTracked) : (m ?? 0.1),
       eps: this.options.eps ?? 1e-5,
     });
   }

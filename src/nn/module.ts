@@ -32,6 +32,11 @@ export abstract class Module {
     return [...this.children.entries()];
   }
 
+  /** This module and every submodule, depth first (torch.nn.Module.modules). */
+  modules(): Module[] {
+    return [this, ...[...this.children.values()].flatMap((m) => m.modules())];
+  }
+
   /** Every parameter with its dotted name, in registration order (depth first). */
   namedParameters(prefix = ''): Array<[string, Parameter]> {
     const out: Array<[string, Parameter]> = [];

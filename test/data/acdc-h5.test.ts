@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AcdcH5Dataset } from '../../src/data/acdc-h5.js';
 import { InputError } from '../../src/errors.js';
+import { readHdf5 } from '../../src/io/hdf5.js';
 import { sharedDataDir, skipWithoutData } from '../helpers/shared-data.js';
 import { FIXTURES, tempDir } from '../io/fixtures.js';
 
@@ -19,7 +20,14 @@ function copyMini(name: string): string {
   return root;
 }
 
-test('1 labeled patient: its slices of both frames in list order; the rest unlabeled', async () => {
+/** Volumes of slice names in order of first appearance. */
+const volumesOf = (slices: string[]) => [
+  ...new Set(slices.map((s) => s.replace(/_slice_\d+$/, ''))),
+];
+const depth = (cases: Array<{ image: { shape: number[] } }>) =>
+  cases.reduce((n, c) => n + c.image.shape[0], 0);
+
+test('1 labeled patient: its slices of both frames stacked into volumes; the rest unlabeled', async () => {
   const ds = AcdcH5Dataset.open({ root: MINI, labeledPatients: 1 });
   assert.deepEqual(ds.classNames, ['background', 'RV', 'Myo', 'LV']);
   const labeled = await ds.labeledTrain();
@@ -27,15 +35,15 @@ test('1 labeled patient: its slices of both frames in list order; the rest unlab
   const first = sliceOrder.filter((s) => s.startsWith('patient007_'));
   assert.deepEqual(
     labeled.map((c) => c.id),
-    first,
+    ['patient007_frame01', 'patient007_frame02'],
   );
-  assert.equal(first.length, 4);
+  assert.equal(depth(labeled), 4);
   assert.deepEqual(
     unlabeled.map((c) => c.id),
-    sliceOrder.filter((s) => !first.includes(s)),
+    volumesOf(sliceOrder.filter((s) => !first.includes(s))),
   );
   for (const c of labeled) {
-    assert.deepEqual(c.image.shape, [1, 6, 5]);
+    assert.deepEqual(c.image.shape, [2, 6, 5]);
     assert.ok(c.image.data instanceof Float32Array);
     assert.ok(c.label.data instanceof Uint8Array && c.label.data.every((v) => v < 4));
   }
@@ -53,7 +61,7 @@ test('1 labeled patient: its slices of both frames in list order; the rest unlab
 
 test('all patients labeled by default; a test list may be any list file', async () => {
   const ds = AcdcH5Dataset.open({ root: MINI, testList: join(MINI, 'val.list') });
-  assert.equal((await ds.labeledTrain()).length, 14);
+  assert.equal(depth(await ds.labeledTrain()), 14);
   assert.equal((await ds.unlabeledTrain()).length, 0);
   assert.deepEqual(
     (await ds.test()).map((c) => c.id),
@@ -97,10 +105,15 @@ test('missing listed file, empty list, unknown volume', () => {
 
 test('unlabeled slices are read without their label', async () => {
   const root = copyMini('no-label');
-  const slice = sliceOrder.find((s) => s.startsWith('patient005_'))!;
-  copyFileSync(join(FIXTURES, 'h5', 'image_only.h5'), join(root, 'data', 'slices', `${slice}.h5`));
+  // Both slices of one volume, so that they stack (the fixture is 4×5).
+  for (const slice of sliceOrder.filter((s) => s.startsWith('patient005_frame02_'))) {
+    copyFileSync(
+      join(FIXTURES, 'h5', 'image_only.h5'),
+      join(root, 'data', 'slices', `${slice}.h5`),
+    );
+  }
   const semi = AcdcH5Dataset.open({ root, labeledPatients: 2 });
-  assert.equal((await semi.unlabeledTrain()).length, 4);
+  assert.equal(depth(await semi.unlabeledTrain()), 4);
   await assert.rejects(AcdcH5Dataset.open({ root }).labeledTrain(), /no dataset 'label'/);
 });
 
@@ -133,13 +146,13 @@ test(
     ]) {
       const ds = AcdcH5Dataset.open({ root, labeledPatients: patients });
       const labeled = await ds.labeledTrain();
-      assert.equal(labeled.length, slices);
+      assert.equal(depth(labeled), slices);
       const head = readFileSync(join(root, 'train_slices.list'), 'utf8')
         .split('\n')
         .slice(0, slices);
       assert.deepEqual(
         labeled.map((c) => c.id),
-        head,
+        volumesOf(head),
       );
     }
   },
@@ -158,4 +171,25 @@ test('withheld labels: the unlabeled slices with their labels, in unlabeledTrain
     assert.ok(withheld[i].label.data.every((v) => v < 4));
   }
   assert.ok(withheld.some((c) => c.label.data.some((v) => v > 0)));
+});
+
+test('stacked slices are in index order; a slice of another size is an InputError', async () => {
+  const ds = AcdcH5Dataset.open({ root: MINI, labeledPatients: 3 });
+  const volume = (await ds.labeledTrain()).find((c) => c.id === 'patient003_frame01')!;
+  assert.deepEqual(volume.image.shape, [3, 6, 5]);
+  for (let k = 0; k < 3; k++) {
+    const path = join(MINI, 'data', 'slices', `patient003_frame01_slice_${k}.h5`);
+    const image = (await readHdf5(path, ['image'])).get('image')!;
+    assert.deepEqual(volume.image.data.subarray(k * 30, (k + 1) * 30), image.data);
+  }
+  const root = copyMini('odd-size');
+  const odd = join(root, 'data', 'slices', 'patient003_frame01_slice_1.h5');
+  copyFileSync(join(FIXTURES, 'h5', 'slice.h5'), odd);
+  await assert.rejects(
+    AcdcH5Dataset.open({ root, labeledPatients: 3 }).labeledTrain(),
+    (err: unknown) =>
+      err instanceof InputError &&
+      err.message.startsWith(odd) &&
+      /does not stack with \[1,6,5\]/.test(err.message),
+  );
 });

@@ -19,6 +19,8 @@ export interface TrainerState {
   skipped: number;
   rng: number[];
   elapsedSeconds: number;
+  /** Seconds of elapsedSeconds spent validating (batch-norm re-estimation included). */
+  validationSeconds: number;
   /** The most recent validation score (resets the round threshold for 'latest-best'). */
   lastValScore: number;
 }
@@ -74,6 +76,7 @@ export function loadCheckpoint(
     }
     const state = JSON.parse(metadata['contraseg.trainer'] ?? 'null') as TrainerState | null;
     if (!state) throw new Error(`${path}: not a contraseg training checkpoint`);
+    state.validationSeconds ??= 0; // checkpoints written before it was recorded
     if (rng) {
       rng.setState(state.rng);
       torch.setRngState(tensors[RNG]);

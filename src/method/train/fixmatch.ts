@@ -42,7 +42,11 @@ export function fixMatchStep(
         elastic: false,
       },
     ).images;
-    const strong = cutout(contrastiveIntensity(weak, { rng, perImage: true }), rng, f.cutout);
+    const strong = cutout(
+      contrastiveIntensity(weak, { rng, perImage: true, ...cfg.augment.views }),
+      rng,
+      f.cutout,
+    );
     ctx.net.train();
     ctx.optimizer.zeroGrad();
     const pseudo = torch.noGrad(() => ctx.net.forward(weak).softmax(1).max(1));

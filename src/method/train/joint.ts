@@ -70,7 +70,7 @@ export function proposedStep(
       );
       const images = torch.cat(parts.map((p) => p.images));
       const labels = torch.cat(parts.map((p) => p.labels as torch.Tensor));
-      return { images: contrastiveIntensity(images, { rng }), labels };
+      return { images: contrastiveIntensity(images, { rng, ...cfg.augment.views }), labels };
     });
     const contrastLabels = torch.cat([views[0].labels, views[1].labels]);
     ctx.net.train();

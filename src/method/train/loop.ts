@@ -4,7 +4,7 @@ import type { Optimizer, PolyLR, UNet } from '../../nn/index.js';
 import type { Preprocessor } from '../../data/preprocess.js';
 import type { Rng } from '../../util/rng.js';
 import type { EvalVolume } from '../pools.js';
-import { scoreVolumes } from '../validate.js';
+import { scoreVolumes, scoreVolumesNetworkSpace } from '../validate.js';
 import { type TrainerState, saveCheckpoint } from './checkpoint.js';
 import type { MetricsLog } from './metrics-log.js';
 import type { Reporter } from './reporter.js';
@@ -24,6 +24,10 @@ export interface StageContext {
   scheduler: PolyLR | null;
   rng: Rng;
   validation: EvalVolume[];
+  /** Where checkpoints are selected (config validation.space). */
+  validationSpace: 'native' | 'network';
+  /** Re-estimates the network's batch-norm statistics before each validation (config bnUpdate). */
+  updateBn: ((net: UNet) => void) | null;
   pre: Preprocessor;
   metrics: MetricsLog;
   reporter: Reporter;
@@ -49,6 +53,7 @@ export function initialState(rng: Rng): TrainerState {
     skipped: 0,
     rng: rng.getState(),
     elapsedSeconds: 0,
+    validationSeconds: 0,
     lastValScore: NaN,
   };
 }
@@ -95,7 +100,13 @@ export async function runIterations(
 }
 
 function validate(ctx: StageContext, state: TrainerState, it: number): void {
-  const score = scoreVolumes(ctx.net, ctx.validation, ctx.pre);
+  const started = performance.now();
+  ctx.updateBn?.(ctx.net);
+  const score =
+    ctx.validationSpace === 'network'
+      ? scoreVolumesNetworkSpace(ctx.net, ctx.validation, ctx.pre)
+      : scoreVolumes(ctx.net, ctx.validation, ctx.pre);
+  state.validationSeconds += (performance.now() - started) / 1000;
   const improved = score.dice > state.bestScore + 1e-7;
   const roundImproved = score.dice > state.roundThreshold + 1e-7;
   ctx.metrics.append({

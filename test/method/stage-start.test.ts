@@ -1,0 +1,131 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, type RunConfig } from '../../src/method/config.js';
+import { runPipeline } from '../../src/method/run.js';
+import { bnUpdater } from '../../src/method/bn-update.js';
+import { labeledPool, unlabeledPool } from '../../src/method/pools.js';
+import { makePreprocessor, openDataset, unetConfig } from '../../src/method/setup.js';
+import { loadCheckpoint } from '../../src/method/train/checkpoint.js';
+import { UNet } from '../../src/nn/index.js';
+import { loadSafetensors } from '../../src/nn/safetensors.js';
+import * as torch from '../../src/torch/index.js';
+import { tinyConfig } from './tiny-config.js';
+
+// One tiny run whose semi-supervised stages continue from the whole baseline ('full'), shared by
+// the checks below: how a stage starts (optimiser, batch-norm statistics) and whether the proposed
+// method's contrastive term trains at all.
+let dir: string;
+let cfg: RunConfig;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stage-start-'));
+  cfg = parseConfig({
+    ...tinyConfig,
+    // Enough baseline iterations for argmax pseudo-labels that hold every class, so that the
+    // proposed method finds contrastive pairs.
+    baseline: { ...tinyConfig.baseline, iterations: 40 },
+    pseudo: { ...tinyConfig.pseudo, crf: null },
+    // One round: the stage's last checkpoint then continues its first update without a restart.
+    joint: { ...tinyConfig.joint, init: 'full', rounds: 1 },
+    validation: { space: 'network' },
+  });
+  await runPipeline(cfg, { dir });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function optimizerScalars(path: string): Record<string, number> {
+  const { tensors, metadata } = loadSafetensors(path);
+  torch.dispose(tensors);
+  return JSON.parse(metadata['contraseg.optimizer']);
+}
+
+function weights(path: string, name: string): Float32Array {
+  const { tensors } = loadSafetensors(path);
+  const v = Float32Array.from(tensors[name].data() as Float32Array);
+  torch.dispose(tensors);
+  return v;
+}
+
+const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+test("joint.init 'full' continues the baseline's optimiser: moments and step counts carried", () => {
+  const start = optimizerScalars(join(dir, 'baseline', 'best.safetensors'));
+  const net = new UNet(unetConfig(cfg, 4));
+  const names = net.namedParameters().map(([n]) => n);
+  net.dispose();
+  const encoder = names.indexOf('enc1.0.conv.weight');
+  const embedding = names.indexOf('cont1.weight');
+  assert.ok(start[`step.${encoder}`] > 0, 'the baseline stepped its encoder');
+  assert.equal(start[`step.${embedding}`], 0, 'the baseline never uses the embedding head');
+  const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const proposedTrain = metrics.filter((m) => m.stage === 'proposed' && m.kind === 'train');
+  const updates = proposedTrain.filter((m) => !m.skipped).length;
+  const end = optimizerScalars(join(dir, 'proposed', 'checkpoint.safetensors'));
+  assert.equal(end[`step.${encoder}`], start[`step.${encoder}`] + updates);
+  assert.equal(end[`step.${embedding}`], updates, 'a late parameter counts its own steps');
+});
+
+test('the proposed method trains its contrastive term: updates happen and move the embedding head', () => {
+  const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const rows = metrics.filter((m) => m.stage === 'proposed' && m.kind === 'train');
+  const made = rows.filter((m) => !m.skipped);
+  assert.ok(made.length >= rows.length / 2, `${made.length} of ${rows.length} iterations updated`);
+  assert.ok(
+    made.every((m) => Number.isFinite(m.contrastive) && m.contrastive > 0),
+    'the contrastive term is positive in every update',
+  );
+  const start = join(dir, 'baseline', 'best.safetensors');
+  for (const name of ['cont1.weight', 'cont2.weight']) {
+    const moved = maxAbsDiff(
+      weights(start, name),
+      weights(join(dir, 'proposed', 'checkpoint.safetensors'), name),
+    );
+    assert.ok(moved > 1e-5, `proposed: ${name} moved (${moved})`);
+    const still = maxAbsDiff(
+      weights(start, name),
+      weights(join(dir, 'self-training', 'checkpoint.safetensors'), name),
+    );
+    assert.equal(still, 0, `self-training leaves ${name} alone`);
+  }
+});
+
+test('saved checkpoints hold batch-norm statistics re-estimated on the training slices', async () => {
+  const dataset = await openDataset(cfg);
+  const pre = makePreprocessor(cfg);
+  const labeled = labeledPool(await dataset.labeledTrain(), pre, 4);
+  const unlabeled = unlabeledPool(await dataset.unlabeledTrain(), pre);
+  const cases: Array<[string, Parameters<typeof bnUpdater>[1]]> = [
+    ['baseline', [labeled]],
+    ['proposed', [labeled, unlabeled]],
+  ];
+  for (const [stage, pools] of cases) {
+    const net = new UNet(unetConfig(cfg, 4));
+    loadCheckpoint(join(dir, stage, 'best.safetensors'), net, null, null);
+    const saved = Float32Array.from(
+      net.stateDict()['enc1.0.bn.running_var'].data() as Float32Array,
+    );
+    // Re-estimating again changes nothing: the saved statistics are those of the sample, not a
+    // moving average of augmented training batches.
+    bnUpdater(cfg, pools)!(net);
+    const again = net.stateDict()['enc1.0.bn.running_var'].data() as Float32Array;
+    assert.ok(maxAbsDiff(saved, again) < 1e-5, `${stage}: ${maxAbsDiff(saved, again)}`);
+    net.dispose();
+  }
+});
+
+test('validation time is recorded and network-space selection scores every validation volume', () => {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  for (const r of summary.results) {
+    assert.ok(r.validationSeconds > 0 && r.validationSeconds < r.trainSeconds, r.method);
+    assert.ok(r.validationMetrics.selected.overall.dice.mean >= 0, r.method);
+  }
+});
