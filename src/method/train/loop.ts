@@ -116,6 +116,7 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
     dice: score.dice,
     perClass: score.perClass,
     best: improved,
+    time: state.elapsedSeconds, // seconds into the stage, for curves against wall-clock
   });
   ctx.reporter.message(
     `${ctx.stage} iter ${it}: validation Dice ${score.dice.toFixed(4)}${improved ? ' (best)' : ''}`,

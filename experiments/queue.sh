@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs configs `jobs` at a time (default 2: one per core, each config with "threads": 1), each in
+# runs/<config name>/ with its log in runs/<config name>.log. Safe to kill and rerun at any point:
+# finished runs are skipped and a killed one resumes from its last checkpoint (`--resume`).
+# Usage: bash experiments/queue.sh [-j JOBS] CONFIG.json ...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=2
+if [ "${1:-}" = "-j" ]; then
+  jobs=$2
+  shift 2
+fi
+mkdir -p runs
+run_one() {
+  local config=$1 name
+  name=$(basename "$config" .json)
+  if [ -f "runs/$name/summary.json" ]; then
+    echo "$name: done"
+    return
+  fi
+  local resume=()
+  [ -f "runs/$name/config.json" ] && resume=(--resume)
+  echo "$name: running (log runs/$name.log)"
+  node bin/contraseg.js run --config "$config" --out "runs/$name" "${resume[@]}" >>"runs/$name.log" 2>&1 ||
+    echo "$name: failed (exit $?, see runs/$name.log)"
+}
+export -f run_one
+printf '%s\n' "$@" | xargs -P "$jobs" -I{} bash -c 'run_one "$1"' _ {}
