@@ -164,7 +164,14 @@ export const configSchema = z
         variant: z.enum(['inter', 'intra']).default('inter'),
         tau: z.number().positive().default(0.1),
         positives: z.number().int().min(1).default(3),
-        includeBackground: z.boolean().default(false),
+        /**
+         * Whether the background (class 0) is one of the contrastive classes F (method.md C.1).
+         * 'auto' (default): only when there are fewer than two foreground classes, so that a
+         * single foreground class (PROMISE12: background, prostate) still has a negative and the
+         * loss a signal; with two or more (ACDC) the background stays out, as in the paper's code.
+         * true/false force it.
+         */
+        includeBackground: z.union([z.boolean(), z.literal('auto')]).default('auto'),
         normalisation: z.enum(['uniform', 'code-exact']).default('uniform'),
         /**
          * What the first round takes from the baseline: 'backbone' (the paper, A.2: encoder and
