@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadConfig } from './config.js';
 import { UNet } from '../nn/index.js';
-import { Rng } from '../util/rng.js';
 import { labeledPool, unlabeledPool, type SlicePool } from './pools.js';
-import { estimatePseudoLabels, pseudoLabelFile } from './pseudo-labels.js';
+import { crfParamsOf, labelSlices, pseudoLabelFile } from './pseudo-labels.js';
+import type { CrfUnits } from './pseudo/crf.js';
+import { predictProbabilities } from './predict.js';
 import { semiSupervisedStart } from './run.js';
 import { makePreprocessor, openDataset, unetConfig } from './setup.js';
 import { loadCheckpoint } from './train/checkpoint.js';
@@ -22,15 +23,28 @@ export interface PseudoLabelQuality {
   allClassSlices: number;
 }
 
+/** A CRF setting to score: a parameter list in `units` (default: the run's), or null for argmax. */
+export interface CrfSetting {
+  crf: readonly number[] | null;
+  units?: CrfUnits;
+}
+
+/** How `pseudoLabelQuality` names the row of a setting. */
+export function settingName(s: CrfSetting, defaultUnits: CrfUnits): string {
+  return s.crf ? `CRF [${s.crf.join(', ')}] ${s.units ?? defaultUnits}` : 'argmax without CRF';
+}
+
 /**
  * Scores the pseudo-labels a run saved (`pseudoLabelFile`) against the labels the data set
  * withheld from training (method.md: the hidden labels of the unlabeled slices may be read for
  * this diagnosis only). With `argmax`, also scores the plain argmax (no CRF) of the checkpoint
- * round 0's pseudo-labels came from, to show what the CRF adds.
+ * round 0's pseudo-labels came from, to show what the CRF adds; with `settings`, also the
+ * round-0 pseudo-labels of that checkpoint under each CRF setting (one network pass for all; no
+ * TTA filter), in the order given, after the argmax. `saved: false` skips the saved files.
  */
 export async function pseudoLabelQuality(
   runDir: string,
-  o: { argmax?: boolean } = {},
+  o: { argmax?: boolean; settings?: readonly CrfSetting[]; saved?: boolean } = {},
 ): Promise<PseudoLabelQuality[]> {
   const cfg = loadConfig(join(runDir, 'config.json'));
   const dataset = await openDataset(cfg);
@@ -42,7 +56,7 @@ export async function pseudoLabelQuality(
   const out: PseudoLabelQuality[] = [];
   // Stages sharing a file (round 0) are scored once, under all their names.
   const files = new Map<string, { stages: string[]; round: number }>();
-  for (const stage of cfg.methods.filter((m) => m !== 'fixmatch')) {
+  for (const stage of o.saved === false ? [] : cfg.methods.filter((m) => m !== 'fixmatch')) {
     for (let r = 0; r < cfg.joint.rounds; r++) {
       const path = pseudoLabelFile(runDir, stage, r);
       if (!existsSync(path)) continue;
@@ -57,15 +71,37 @@ export async function pseudoLabelQuality(
       throw new InputError('pseudo-labels do not match the unlabeled pool', path);
     out.push({ stage: stages.join(', '), round, ...score(pseudo, truth, classes) });
   }
-  if (o.argmax) {
+  const settings: CrfSetting[] = [...(o.argmax ? [{ crf: null }] : []), ...(o.settings ?? [])];
+  if (settings.length > 0) {
+    // Convert (and so validate) every setting before the network runs.
+    const params = settings.map((st) => crfParamsOf(cfg, st.crf, st.units));
     const source = semiSupervisedStart(runDir, cfg);
     const net = new UNet(unetConfig(cfg, classes));
     loadCheckpoint(source, net, null, null);
-    const plain = { ...cfg, pseudo: { ...cfg.pseudo, crf: null, tta: false } };
     const pool = unlabeledPool(await dataset.unlabeledTrain(), pre);
-    const p = estimatePseudoLabels(net, pool, plain, new Rng(0));
-    net.dispose();
-    out.push({ stage: 'argmax without CRF', round: 0, ...score(p.labels, truth, classes) });
+    const [h, w] = pool.size;
+    const plane = h * w;
+    const labels = settings.map(() => new Uint8Array(pool.count * plane));
+    const bs = cfg.pseudo.batchSize;
+    try {
+      for (let start = 0; start < pool.count; start += bs) {
+        const n = Math.min(bs, pool.count - start);
+        const images = pool.images.subarray(start * plane, (start + n) * plane);
+        const probs = predictProbabilities(net, images, n, [h, w], bs);
+        params.forEach((p, k) =>
+          labels[k].set(labelSlices(probs, images, n, [h, w], classes, p), start * plane),
+        );
+      }
+    } finally {
+      net.dispose();
+    }
+    settings.forEach((st, k) =>
+      out.push({
+        stage: settingName(st, cfg.pseudo.crfUnits),
+        round: 0,
+        ...score(labels[k], truth, classes),
+      }),
+    );
   }
   return out;
 }
