@@ -154,7 +154,11 @@ export const configSchema = z
          * of the input's side, for data resized whole to the input. Anatomical units keep the
          * smoothing the same when the input resolution changes: the paper's 10 px at
          * 1.367 mm/pixel is 13.7 mm, but 7 px at 128×128 over ACDC's ~350 mm is ~19 mm and erases
-         * a myocardium the network is unsure of (docs/results.md).
+         * a myocardium the network is unsure of (docs/results.md). On a synthetic thin ring
+         * (experiments/crf-ring-sweep.mjs; no real labels) [0.0001, 0.5, 10, 0.023, 10, 10] in
+         * 'fov' (g_sxy ≈ 8 mm, about the myocardium's thickness, and a Potts weight of 10) keeps
+         * the ring where the configs' 7 px at weight 30 erases it; compare settings on a run with
+         * experiments/crf-sweep.mjs.
          */
         crfUnits: z.enum(['px', 'mm', 'fov']).default('px'),
         tta: z.boolean().default(false),
