@@ -185,6 +185,20 @@ export const configSchema = z
           .tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number().int()])
           .nullable()
           .default([0.01, 0.5, 10, 10, 30, 30]),
+        /**
+         * Units of the CRF's spatial widths a_sxy and g_sxy (src/method/pseudo/crf.ts
+         * `crfListInPixels`): 'px' (default) pixels of the network input; 'mm' millimetres
+         * (preprocess mode 'spacing' only: 'resize' has no constant pixel size); 'fov' fractions
+         * of the input's side, for data resized whole to the input. Anatomical units keep the
+         * smoothing the same when the input resolution changes: the paper's 10 px at
+         * 1.367 mm/pixel is 13.7 mm, but 7 px at 128×128 over ACDC's ~350 mm is ~19 mm and erases
+         * a myocardium the network is unsure of (docs/results.md). On a synthetic thin ring
+         * (experiments/crf-ring-sweep.mjs; no real labels) [0.0001, 0.5, 10, 0.023, 10, 10] in
+         * 'fov' (g_sxy ≈ 8 mm, about the myocardium's thickness, and a Potts weight of 10) keeps
+         * the ring where the configs' 7 px at weight 30 erases it; compare settings on a run with
+         * experiments/crf-sweep.mjs.
+         */
+        crfUnits: z.enum(['px', 'mm', 'fov']).default('px'),
         tta: z.boolean().default(false),
         ttaThreshold: z.number().min(0).max(1).default(0.9),
         batchSize: z.number().int().min(1).default(20),
@@ -202,7 +216,14 @@ export const configSchema = z
         variant: z.enum(['inter', 'intra']).default('inter'),
         tau: z.number().positive().default(0.1),
         positives: z.number().int().min(1).default(3),
-        includeBackground: z.boolean().default(false),
+        /**
+         * Whether the background (class 0) is one of the contrastive classes F (method.md C.1).
+         * 'auto' (default): only when there are fewer than two foreground classes, so that a
+         * single foreground class (PROMISE12: background, prostate) still has a negative and the
+         * loss a signal; with two or more (ACDC) the background stays out, as in the paper's code.
+         * true/false force it.
+         */
+        includeBackground: z.union([z.boolean(), z.literal('auto')]).default('auto'),
         normalisation: z.enum(['uniform', 'code-exact']).default('uniform'),
         /**
          * What the first round takes from the baseline: 'backbone' (the paper, A.2: encoder and
@@ -237,7 +258,25 @@ export const configSchema = z
       .array(z.enum(['self-training', 'proposed', 'fixmatch']))
       .default(['self-training', 'proposed']),
   })
-  .strict();
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const { crf, crfUnits } = cfg.pseudo;
+    if (crfUnits === 'mm' && cfg.preprocess.mode !== 'spacing') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pseudo', 'crfUnits'],
+        message:
+          "'mm' needs a constant pixel size, i.e. preprocess mode 'spacing' (mode 'resize' scales every slice differently); use 'fov' or 'px'",
+      });
+    }
+    if (crf && crfUnits === 'fov' && !(crf[0] > 0 && crf[0] <= 1 && crf[3] > 0 && crf[3] <= 1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pseudo', 'crf'],
+        message: `with crfUnits 'fov' the widths a_sxy and g_sxy are fractions of the input side in (0, 1], got ${crf[0]} and ${crf[3]}`,
+      });
+    }
+  });
 
 export type RunConfig = z.output<typeof configSchema>;
 export type RunConfigInput = z.input<typeof configSchema>;

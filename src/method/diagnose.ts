@@ -5,7 +5,15 @@ import { loadConfig } from './config.js';
 import { UNet } from '../nn/index.js';
 import { Rng, deriveSeed } from '../util/rng.js';
 import { labeledPool, unlabeledPool, type SlicePool } from './pools.js';
-import { estimatePseudoLabels, pseudoLabelFile, roundSlices } from './pseudo-labels.js';
+import {
+  crfParamsOf,
+  gatherImages,
+  labelSlices,
+  pseudoLabelFile,
+  roundSlices,
+} from './pseudo-labels.js';
+import type { CrfUnits } from './pseudo/crf.js';
+import { predictProbabilities } from './predict.js';
 import { bnUpdater } from './bn-update.js';
 import { semiSupervisedStart } from './run.js';
 import { makePreprocessor, openDataset, unetConfig } from './setup.js';
@@ -23,15 +31,28 @@ export interface PseudoLabelQuality {
   allClassSlices: number;
 }
 
+/** A CRF setting to score: a parameter list in `units` (default: the run's), or null for argmax. */
+export interface CrfSetting {
+  crf: readonly number[] | null;
+  units?: CrfUnits;
+}
+
+/** How `pseudoLabelQuality` names the row of a setting. */
+export function settingName(s: CrfSetting, defaultUnits: CrfUnits): string {
+  return s.crf ? `CRF [${s.crf.join(', ')}] ${s.units ?? defaultUnits}` : 'argmax without CRF';
+}
+
 /**
  * Scores the pseudo-labels a run saved (`pseudoLabelFile`) against the labels the data set
  * withheld from training (method.md: the hidden labels of the unlabeled slices may be read for
  * this diagnosis only). With `argmax`, also scores the plain argmax (no CRF) of the checkpoint
- * round 0's pseudo-labels came from, to show what the CRF adds.
+ * round 0's pseudo-labels came from, to show what the CRF adds; with `settings`, also the
+ * round-0 pseudo-labels of that checkpoint under each CRF setting (one network pass for all; no
+ * TTA filter), in the order given, after the argmax. `saved: false` skips the saved files.
  */
 export async function pseudoLabelQuality(
   runDir: string,
-  o: { argmax?: boolean } = {},
+  o: { argmax?: boolean; settings?: readonly CrfSetting[]; saved?: boolean } = {},
 ): Promise<PseudoLabelQuality[]> {
   const cfg = loadConfig(join(runDir, 'config.json'));
   const dataset = await openDataset(cfg);
@@ -43,7 +64,7 @@ export async function pseudoLabelQuality(
   const out: PseudoLabelQuality[] = [];
   // Stages sharing a file (round 0) are scored once, under all their names.
   const files = new Map<string, { stages: string[]; round: number }>();
-  for (const stage of cfg.methods.filter((m) => m !== 'fixmatch')) {
+  for (const stage of o.saved === false ? [] : cfg.methods.filter((m) => m !== 'fixmatch')) {
     for (let r = 0; r < cfg.joint.rounds; r++) {
       const path = pseudoLabelFile(runDir, stage, r);
       if (!existsSync(path)) continue;
@@ -59,18 +80,42 @@ export async function pseudoLabelQuality(
     const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { active: number[] };
     out.push({ stage: stages.join(', '), round, ...score(pseudo, truth, classes, meta.active) });
   }
-  if (o.argmax) {
+  const settings: CrfSetting[] = [...(o.argmax ? [{ crf: null }] : []), ...(o.settings ?? [])];
+  if (settings.length > 0) {
+    // Convert (and so validate) every setting before the network runs.
+    const params = settings.map((st) => crfParamsOf(cfg, st.crf, st.units));
     // The round-0 source as the run used it: batch-norm statistics re-estimated, same slices.
     const net = new UNet(unetConfig(cfg, classes));
     loadCheckpoint(semiSupervisedStart(runDir, cfg), net, null, null);
     const pool = unlabeledPool(await dataset.unlabeledTrain(), pre);
-    const labeled = labeledPool(await dataset.labeledTrain(), pre, classes);
-    bnUpdater(cfg, [labeled, pool])?.(net);
-    const plain = { ...cfg, pseudo: { ...cfg.pseudo, crf: null, tta: false } };
+    bnUpdater(cfg, [labeledPool(await dataset.labeledTrain(), pre, classes), pool])?.(net);
     const slices = roundSlices(pool.count, cfg, new Rng(deriveSeed(cfg.seed, 6, 0)));
-    const p = estimatePseudoLabels(net, pool, plain, new Rng(0), slices);
-    net.dispose();
-    out.push({ stage: 'argmax without CRF', round: 0, ...score(p.labels, truth, classes, slices) });
+    const [h, w] = pool.size;
+    const plane = h * w;
+    const labels = settings.map(() => new Uint8Array(pool.count * plane));
+    const bs = cfg.pseudo.batchSize;
+    try {
+      for (let start = 0; start < slices.length; start += bs) {
+        const batch = slices.slice(start, start + bs);
+        const images = gatherImages(pool, batch);
+        const probs = predictProbabilities(net, images, batch.length, [h, w], bs);
+        params.forEach((p, k) => {
+          const out = labelSlices(probs, images, batch.length, [h, w], classes, p);
+          batch.forEach((i, j) =>
+            labels[k].set(out.subarray(j * plane, (j + 1) * plane), i * plane),
+          );
+        });
+      }
+    } finally {
+      net.dispose();
+    }
+    settings.forEach((st, k) =>
+      out.push({
+        stage: settingName(st, cfg.pseudo.crfUnits),
+        round: 0,
+        ...score(labels[k], truth, classes, slices),
+      }),
+    );
   }
   return out;
 }

@@ -5,7 +5,13 @@ import type { Rng } from '../util/rng.js';
 import type { RunConfig } from './config.js';
 import type { SlicePool } from './pools.js';
 import { argmaxClasses, predictProbabilities } from './predict.js';
-import { crfParamsFromList, denseCrf } from './pseudo/crf.js';
+import {
+  crfListInPixels,
+  crfParamsFromList,
+  denseCrf,
+  type CrfParams,
+  type CrfUnits,
+} from './pseudo/crf.js';
 import { ttaFilter } from './pseudo/tta-filter.js';
 
 /**
@@ -17,6 +23,47 @@ export function pseudoLabelFile(runDir: string, stage: string, round: number): s
   return round === 0
     ? join(runDir, 'baseline', 'round0-pseudo-labels.bin')
     : join(runDir, stage, `round${round}-pseudo-labels.bin`);
+}
+
+/**
+ * The CRF parameters of a run in pixels of the network input (`pseudo.crf` converted from
+ * `pseudo.crfUnits`), or null for the plain argmax. `crf`/`units` override the config's.
+ */
+export function crfParamsOf(
+  cfg: RunConfig,
+  crf: readonly number[] | null = cfg.pseudo.crf,
+  units: CrfUnits = cfg.pseudo.crfUnits,
+): CrfParams | null {
+  if (!crf) return null;
+  const pre = cfg.preprocess;
+  const geometry =
+    pre.mode === 'spacing'
+      ? { size: pre.cropSize, spacing: pre.targetSpacing }
+      : { size: pre.size, spacing: null };
+  return crfParamsFromList(crfListInPixels(crf, units, geometry));
+}
+
+/**
+ * Labels of `n` slices from their probabilities (n, C, H, W): the argmax of the dense CRF's
+ * marginals with `params`, or the plain argmax for null.
+ */
+export function labelSlices(
+  probs: Float32Array,
+  images: Float32Array,
+  n: number,
+  [h, w]: readonly [number, number],
+  classes: number,
+  params: CrfParams | null,
+): Uint8Array {
+  if (!params) return argmaxClasses(probs, n, classes);
+  return torch.tidy(() => {
+    const q = denseCrf(
+      torch.tensor(probs, [n, classes, h, w]),
+      torch.tensor(images, [n, 1, h, w]),
+      params,
+    );
+    return (q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array).slice();
+  });
 }
 
 /** Pseudo-labels of an unlabeled pool and the slices of the volumes kept for this round. */
@@ -67,26 +114,14 @@ export function estimatePseudoLabels(
   const classes = net.config.numClasses;
   const p = cfg.pseudo;
   const labels = new Uint8Array(pool.count * plane);
+  const params = crfParamsOf(cfg);
   for (let start = 0; start < indices.length; start += p.batchSize) {
     const batch = indices.slice(start, start + p.batchSize);
     const n = batch.length;
     const images = gatherImages(pool, batch);
     const probs = predictProbabilities(net, images, n, [h, w], p.batchSize);
-    if (p.crf) {
-      const params = crfParamsFromList(p.crf);
-      torch.tidy(() => {
-        const q = denseCrf(
-          torch.tensor(probs, [n, classes, h, w]),
-          torch.tensor(images, [n, 1, h, w]),
-          params,
-        );
-        const out = q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array;
-        batch.forEach((i, k) => labels.set(out.subarray(k * plane, (k + 1) * plane), i * plane));
-      });
-    } else {
-      const out = argmaxClasses(probs, n, classes);
-      batch.forEach((i, k) => labels.set(out.subarray(k * plane, (k + 1) * plane), i * plane));
-    }
+    const out = labelSlices(probs, images, n, [h, w], classes, params);
+    batch.forEach((i, k) => labels.set(out.subarray(k * plane, (k + 1) * plane), i * plane));
   }
   const rejected = new Set<string>();
   if (p.tta) {
@@ -129,7 +164,7 @@ function groupByCase(pool: SlicePool, indices: number[]): Map<string, number[]> 
 }
 
 /** The images of the given slices of a pool, one after the other. */
-function gatherImages(pool: SlicePool, slices: number[]): Float32Array {
+export function gatherImages(pool: SlicePool, slices: number[]): Float32Array {
   const plane = pool.size[0] * pool.size[1];
   const out = new Float32Array(slices.length * plane);
   slices.forEach((i, k) => out.set(pool.images.subarray(i * plane, (i + 1) * plane), k * plane));

@@ -39,6 +39,36 @@ test('invalid configs are rejected with errors that name the field', () => {
   }
 });
 
+test('pseudo.crfUnits: px by default; mm only with a constant pixel size; fov widths in (0, 1]', () => {
+  assert.equal(parseConfig(tinyConfig).pseudo.crfUnits, 'px');
+  const resize = { mode: 'resize', size: [32, 32] } as const;
+  const crf = [0.0001, 0.5, 10, 0.023, 10, 10];
+  assert.equal(
+    parseConfig({ ...tinyConfig, pseudo: { crf, crfUnits: 'fov' }, preprocess: resize }).pseudo
+      .crfUnits,
+    'fov',
+  );
+  assert.equal(parseConfig({ ...tinyConfig, pseudo: { crfUnits: 'mm' } }).pseudo.crfUnits, 'mm');
+  assert.throws(
+    () => parseConfig({ ...tinyConfig, pseudo: { crfUnits: 'mm' }, preprocess: resize }),
+    (e: Error) =>
+      e instanceof InputError && /pseudo\.crfUnits: 'mm' needs .*'spacing'/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      parseConfig({ ...tinyConfig, pseudo: { crf: [0.01, 0.5, 10, 7, 30, 10], crfUnits: 'fov' } }),
+    /pseudo\.crf: with crfUnits 'fov' the widths .* \(0, 1\], got 0\.01 and 7/,
+  );
+  assert.throws(
+    () => parseConfig({ ...tinyConfig, pseudo: { crfUnits: 'cm' } }),
+    /pseudo\.crfUnits/,
+  );
+  // Argmax pseudo-labels need no widths: any units are accepted.
+  assert.doesNotThrow(() =>
+    parseConfig({ ...tinyConfig, pseudo: { crf: null, crfUnits: 'fov' }, preprocess: resize }),
+  );
+});
+
 test('a run on a device this LibTorch cannot use fails before writing anything', async (t) => {
   if (torch.cuda.isAvailable()) {
     t.skip('CUDA is available here');

@@ -32,6 +32,42 @@ test('diagnose pseudo-labels scores every saved round against the withheld label
     assert.equal(plain.stage, 'argmax without CRF');
     assert.ok(plain.perClass.every((d) => d >= 0 && d <= 1));
 
+    // CRF settings scored from the same checkpoint in one pass: the run's own CRF (in px or in
+    // mm: 6 mm pixels) reproduces the saved round-0 file; other settings give other labels.
+    const swept = await pseudoLabelQuality(dir, {
+      argmax: true,
+      saved: false,
+      settings: [
+        { crf: [0.01, 0.5, 10, 3, 30, 3] },
+        { crf: [0.06, 0.5, 10, 18, 30, 3], units: 'mm' },
+        { crf: [0.0003, 0.5, 10, 0.0625, 10, 3], units: 'fov' },
+      ],
+    });
+    assert.deepEqual(
+      swept.map((r) => r.stage),
+      [
+        'argmax without CRF',
+        'CRF [0.01, 0.5, 10, 3, 30, 3] px',
+        'CRF [0.06, 0.5, 10, 18, 30, 3] mm',
+        'CRF [0.0003, 0.5, 10, 0.0625, 10, 3] fov',
+      ],
+    );
+    const strip = ({ perClass, dice, allClassSlices }: (typeof q)[number]) => ({
+      perClass,
+      dice,
+      allClassSlices,
+    });
+    assert.deepEqual(strip(swept[0]), strip(plain));
+    assert.deepEqual(strip(swept[1]), strip(q[0]));
+    assert.deepEqual(strip(swept[2]), strip(q[0]));
+    for (const r of swept) assert.ok(r.allClassSlices >= 0 && r.allClassSlices <= 1);
+    await assert.rejects(
+      pseudoLabelQuality(dir, { settings: [{ crf: [0.01, 0.5, 10, 3, 30, 3], units: 'mm' }] }).then(
+        () => pseudoLabelQuality(dir, { settings: [{ crf: [1, 2, 3, 0, 5, 6] }] }),
+      ),
+      /standard deviations/,
+    );
+
     // The withheld labels themselves score Dice 1; a file of the wrong size is an InputError.
     const dataset = await openDataset(cfg);
     const classes = dataset.classNames.length;

@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/errors.js';
+import { parseConfig } from '../../src/method/config.js';
 import {
   contrastiveClasses,
   localContrastiveLoss,
   LocalContrastiveLoss,
+  resolveIncludeBackground,
   sampleAnchors,
   type LocalContrastiveOptions,
 } from '../../src/method/losses/index.js';
@@ -19,6 +21,7 @@ import { Rng } from '../../src/util/rng.js';
 import { gradcheck } from '../torch/gradcheck.js';
 import { assertClose } from '../torch/helpers.js';
 import { naiveGradient, naiveLocalLoss, type NaiveOptions } from './losses-naive.js';
+import { tinyConfig } from './tiny-config.js';
 
 torch.setNumThreads(1);
 
@@ -468,5 +471,85 @@ describe('localContrastiveLoss edge cases', () => {
     z.grad = null;
     assert.equal(torch.memoryStats().liveTensors, before);
     torch.dispose([z, l]);
+  });
+});
+
+describe('joint.includeBackground: the background joins F when there is one foreground class', () => {
+  // Two images per pair, a disc of class 1 in each (background elsewhere), random embeddings.
+  const pairBatch = (numClasses: number, seed: number) => {
+    const [n2, d, h, w] = [4, 5, 8, 8];
+    const r = new Rng(seed);
+    const z = Float64Array.from({ length: n2 * d * h * w }, () => r.normal());
+    const labels = BigInt64Array.from({ length: n2 * h * w }, (_, i) => {
+      const y = Math.floor((i % (h * w)) / w);
+      const x = i % w;
+      const inner = Math.hypot(y - 3.5, x - 3.5);
+      return BigInt(inner < 2 ? numClasses - 1 : inner < 3 && numClasses > 2 ? 1 : 0);
+    });
+    return { z, labels, shape: [n2, d, h, w] };
+  };
+  const run = (
+    numClasses: number,
+    includeBackground: boolean,
+    variant: 'inter' | 'intra' = 'inter',
+  ) => {
+    const f = pairBatch(numClasses, 5);
+    return torch.tidy(() => {
+      const z = torch.tensor(f.z, f.shape).requiresGrad_(true);
+      const labels = torch.tensor(f.labels, [f.shape[0], f.shape[2], f.shape[3]]);
+      const res = localContrastiveLoss(z, labels, numClasses, {
+        variant,
+        includeBackground,
+        rng: new Rng(9),
+      });
+      res.loss.backward();
+      const grad = z.grad!.toArray();
+      return { loss: res.loss.item(), gradNorm: Math.hypot(...grad), grad };
+    });
+  };
+
+  it("the default 'auto' includes it for 2 classes: non-zero loss and gradient", () => {
+    const setting = parseConfig(tinyConfig).joint.includeBackground;
+    assert.equal(setting, 'auto');
+    assert.equal(resolveIncludeBackground(setting, 2), true);
+    for (const variant of ['inter', 'intra'] as const) {
+      const f = pairBatch(2, 5);
+      torch.tidy(() => {
+        const z = torch.tensor(f.z, f.shape).requiresGrad_(true);
+        const labels = torch.tensor(f.labels, [4, 8, 8]);
+        const res = localContrastiveLoss(z, labels, 2, {
+          variant,
+          includeBackground: resolveIncludeBackground(setting, 2),
+          rng: new Rng(9),
+        });
+        res.loss.backward();
+        const g = z.grad!.toArray();
+        assert.ok(res.loss.item() > 0, `${variant}: loss ${res.loss.item()}`);
+        assert.ok(Math.hypot(...g) > 1e-6, `${variant}: zero gradient`);
+      });
+    }
+    assert.deepEqual(contrastiveClasses(2, resolveIncludeBackground(setting, 2)), [0, 1]);
+    // The old default (foreground only, F = {1}) gives no contrast with one foreground class:
+    // the intra loss is identically 0, and the inter loss has no negatives (its denominator holds
+    // only the two positives).
+    const old = run(2, false, 'intra');
+    assert.equal(old.loss, 0);
+    assert.equal(old.gradNorm, 0);
+    // Explicit settings are honoured.
+    assert.equal(resolveIncludeBackground(false, 2), false);
+    assert.equal(resolveIncludeBackground(true, 4), true);
+  });
+
+  it("with ACDC's 4 classes 'auto' keeps the background out: bit-identical to before", () => {
+    const resolved = resolveIncludeBackground(parseConfig(tinyConfig).joint.includeBackground, 4);
+    assert.equal(resolved, false);
+    assert.equal(resolveIncludeBackground('auto', 3), false);
+    for (const variant of ['inter', 'intra'] as const) {
+      const before = run(4, false, variant);
+      const now = run(4, resolved, variant);
+      assert.ok(before.loss > 0);
+      assert.equal(now.loss, before.loss);
+      assert.deepEqual(now.grad, before.grad);
+    }
   });
 });

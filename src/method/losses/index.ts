@@ -20,6 +20,7 @@ export {
   localContrastiveLoss,
   sampleAnchors,
   contrastiveClasses,
+  resolveIncludeBackground,
   LocalContrastiveLoss,
   type LocalContrastiveOptions,
   type LocalContrastiveResult,

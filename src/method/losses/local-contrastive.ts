@@ -5,7 +5,9 @@
  *
  * Batch: 2B embedding maps Z (2B, D, H, W), raw (un-normalised), and label maps Y (2B, H, W); image
  * k is paired with image k + B. F is the class set {1..C−1} (background excluded, the code's
- * behaviour) or {0..C−1} with `includeBackground`.
+ * behaviour) or {0..C−1} with `includeBackground`. With one foreground class (C = 2) F = {1}
+ * gives no signal (no negatives; the intra loss is 0): the run config's 'auto'
+ * (`resolveIncludeBackground`) then includes the background.
  *
  *   prototype    μ_n,c = mean of Z_n(p) over {p : Y_n(p) = c}   (gradients flow into it; undefined
  *                when c is absent from n)
@@ -80,6 +82,20 @@ export interface LocalContrastiveResult {
 export function contrastiveClasses(numClasses: number, includeBackground = false): number[] {
   const first = includeBackground ? 0 : 1;
   return Array.from({ length: numClasses - first }, (_, i) => i + first);
+}
+
+/**
+ * Resolves the `joint.includeBackground` setting for `numClasses` classes (background included):
+ * 'auto' includes the background only when there are fewer than two foreground classes. With a
+ * single foreground class and the background excluded, F = {1}: the inter-image loss has no
+ * negatives and the intra-image loss is identically 0, so the contrastive term gives no signal.
+ */
+export function resolveIncludeBackground(
+  setting: boolean | 'auto' | undefined,
+  numClasses: number,
+): boolean {
+  if (setting === true || setting === false) return setting;
+  return numClasses - 1 < 2;
 }
 
 function checkCommon(numClasses: number, includeBackground: boolean, p: number, who: string): void {

@@ -40,6 +40,7 @@
  * paper's weights it is a very different CRF: unnormalised, Σ_j k_g ≈ 2π·g_sxy² ≈ 630 at 10 px, so
  * the smoothness term outweighs any unary by two orders of magnitude.
  */
+import { InputError } from '../../errors.js';
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 
@@ -88,6 +89,60 @@ export function crfParamsToList(p: CrfParams): number[] {
     p.gaussianWeight,
     p.iterations,
   ];
+}
+
+/**
+ * Units of the spatial widths a_sxy and g_sxy of a CRF list (`pseudo.crfUnits`): 'px' pixels of
+ * the network input (the paper's convention, at its 1.367 mm/pixel for ACDC); 'mm' millimetres,
+ * for a constant network-space pixel size (preprocess mode 'spacing'); 'fov' fractions of the
+ * network input's side, i.e. of the field of view when a whole slice is resized to the input
+ * (SSL4MIS ACDC, PROMISE12 PNG slices).
+ */
+export type CrfUnits = 'px' | 'mm' | 'fov';
+
+/** The network-space geometry the CRF widths are converted with. */
+export interface CrfGeometry {
+  /** Network input (H, W) in pixels. */
+  size: readonly [number, number];
+  /** Pixel size (row, column) in mm, when constant (preprocess mode 'spacing'); else null. */
+  spacing?: readonly [number, number] | null;
+}
+
+/**
+ * The paper's list [a_sxy, a_srgb, a_w1, g_sxy, g_w2, n_iter] with a_sxy and g_sxy converted from
+ * `units` to pixels of the network input; the other entries are unchanged. The CRF kernels are
+ * isotropic, so anisotropic pixels (or a non-square input for 'fov') use the geometric mean:
+ * 'mm' divides by √(s_row·s_col), 'fov' multiplies by √(H·W).
+ */
+export function crfListInPixels(
+  list: readonly number[],
+  units: CrfUnits,
+  geometry: CrfGeometry,
+): number[] {
+  const out = [...list];
+  let scale: number;
+  switch (units) {
+    case 'px':
+      return out;
+    case 'mm': {
+      const sp = geometry.spacing;
+      if (!sp) {
+        throw new InputError(
+          "CRF widths in 'mm' (pseudo.crfUnits or --crf-units) need a constant pixel size (preprocess mode 'spacing'); use 'fov' or 'px' with mode 'resize'",
+        );
+      }
+      scale = 1 / Math.sqrt(sp[0] * sp[1]);
+      break;
+    }
+    case 'fov':
+      scale = Math.sqrt(geometry.size[0] * geometry.size[1]);
+      break;
+    default:
+      throw new InputError(`invalid config: pseudo.crfUnits: unknown units '${String(units)}'`);
+  }
+  out[0] = list[0] * scale;
+  out[3] = list[3] * scale;
+  return out;
 }
 
 /** The released code's settings (method.md A.3; MMWHS uses ACDC's). */

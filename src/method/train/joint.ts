@@ -3,7 +3,7 @@ import { contrastiveIntensity } from '../../data/augment.js';
 import type { RunConfig } from '../config.js';
 import { gatherBatch } from '../batch.js';
 import { classCount, type SlicePool } from '../pools.js';
-import { localContrastiveLoss } from '../losses/index.js';
+import { localContrastiveLoss, resolveIncludeBackground } from '../losses/index.js';
 import type { SegLossFn } from '../setup.js';
 import { segmentationBatch } from './augment-batch.js';
 import type { StageContext, StepResult } from './loop.js';
@@ -84,7 +84,7 @@ export function proposedStep(
       variant: j.variant,
       tau: j.tau,
       positivesPerClass: j.positives,
-      includeBackground: j.includeBackground,
+      includeBackground: resolveIncludeBackground(j.includeBackground, classes),
       normalisation: j.normalisation,
       rng,
     });
