@@ -2,13 +2,13 @@
 // summary.json files: per run and method, the selected (best-on-validation) and the last
 // checkpoint's validation Dice and HD95 per class, the seconds each method used, and the overall
 // table by number of labeled cases (median over seeds).
-// Usage: node experiments/tabulate.mjs [runs-dir]   (default runs/)
+// Usage: node experiments/tabulate.mjs [runs-dir] [configs-dir]   (default runs/ configs/hours/)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = process.argv[2] ?? 'runs';
 const METHODS = ['baseline', 'self-training', 'proposed', 'fixmatch'];
-const configs = 'configs/cpu-budget';
+const configs = process.argv[3] ?? 'configs/hours';
 
 const runs = readdirSync(configs)
   .filter((f) => f.endsWith('.json'))

@@ -154,12 +154,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     /**
-     * Where checkpoints are selected during training: 'native' scores every validation volume at
-     * its native geometry (method.md G); 'network' scores them at training resolution, several
-     * times cheaper. The selected and last checkpoints are always scored natively at the end.
+     * How checkpoints are selected during training: 'native' scores validation volumes at their
+     * native geometry (method.md G); 'network' at training resolution, several times cheaper.
+     * `volumes`: how many of them (evenly spaced in list order; default all). The selected and
+     * last checkpoints are always scored natively on every validation volume at the end.
      */
     validation: z
-      .object({ space: z.enum(['native', 'network']).default('native') })
+      .object({
+        space: z.enum(['native', 'network']).default('native'),
+        volumes: z.number().int().min(1).optional(),
+      })
       .strict()
       .prefault({}),
     augment: augmentSchema.prefault({}),

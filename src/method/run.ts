@@ -12,6 +12,7 @@ import type { RunConfig } from './config.js';
 import {
   classPresence,
   evalVolumes,
+  evenlySpaced,
   labeledPool,
   unlabeledPool,
   type EvalVolume,
@@ -216,7 +217,9 @@ function makeStage(
     optimizer,
     scheduler,
     rng,
-    validation: ctx.validation,
+    validation: evenlySpaced(ctx.validation.length, ctx.cfg.validation.volumes ?? Infinity).map(
+      (i) => ctx.validation[i],
+    ),
     validationSpace: ctx.cfg.validation.space,
     updateBn: bnUpdater(
       ctx.cfg,
