@@ -65,33 +65,54 @@ export async function runIterations(
   until: number,
   step: (iteration: number) => StepResult,
 ): Promise<void> {
-  let last = performance.now();
+  const clock = { last: performance.now() };
   while (state.iteration < until) {
     const it = state.iteration;
-    ctx.scheduler?.step(it);
-    const r = step(it);
-    if (r.skipped) state.skipped++;
-    const now = performance.now();
-    state.elapsedSeconds += (now - last) / 1000;
-    last = now;
-    ctx.metrics.append({
-      stage: ctx.stage,
-      iter: it,
-      kind: 'train',
-      ...r.losses,
-      lr: ctx.optimizer.lr,
-      skipped: r.skipped,
-    });
-    ctx.reporter.iteration(it + 1, r.losses);
+    trainIteration(ctx, state, step, clock);
     if (it % ctx.valEvery === 0 || it === until - 1) validate(ctx, state, it);
     state.iteration = it + 1;
     if (state.iteration % ctx.checkpointEvery === 0 || state.iteration === until) {
       state.rng = ctx.rng.getState();
       saveCheckpoint(checkpointPath(ctx.dir), ctx.net, ctx.optimizer, state, ctx.metadata);
     }
-    torch.mallocTrim();
-    await new Promise((res) => setImmediate(res)); // lets finalizers and signals run
+    await iterationEnd();
   }
+}
+
+/**
+ * The training part of one iteration of runIterations (everything but validation, the iteration
+ * counter and checkpoints): the learning-rate schedule, the step, the skipped count, the elapsed
+ * time since `clock.last` and the metrics record. Exported for `contraseg bench train`.
+ */
+export function trainIteration(
+  ctx: StageContext,
+  state: TrainerState,
+  step: (iteration: number) => StepResult,
+  clock: { last: number },
+): StepResult {
+  const it = state.iteration;
+  ctx.scheduler?.step(it);
+  const r = step(it);
+  if (r.skipped) state.skipped++;
+  const now = performance.now();
+  state.elapsedSeconds += (now - clock.last) / 1000;
+  clock.last = now;
+  ctx.metrics.append({
+    stage: ctx.stage,
+    iter: it,
+    kind: 'train',
+    ...r.losses,
+    lr: ctx.optimizer.lr,
+    skipped: r.skipped,
+  });
+  ctx.reporter.iteration(it + 1, r.losses);
+  return r;
+}
+
+/** The end of every iteration of runIterations: returns freed memory, yields to the event loop. */
+export async function iterationEnd(): Promise<void> {
+  torch.mallocTrim();
+  await new Promise((res) => setImmediate(res)); // lets finalizers and signals run
 }
 
 function validate(ctx: StageContext, state: TrainerState, it: number): void {
