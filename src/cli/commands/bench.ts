@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'run configuration (JSON)', DEFAULT_TRAIN_BENCH_CONFIG)
     .option('--json', 'print the JSON result on one line')
     .option('--iterations <n>', 'measured iterations of each', (v) => parseInt(v, 10), 10)
-    .option('--warmup <n>', 'warm-up iterations of each', (v) => parseInt(v, 10), 3)
+    .option('--warmup <n>', 'warm-up iterations of each', (v) => parseInt(v, 10), 1)
     .option('--threads <n>', "threads (default: the config's)", (v) => parseInt(v, 10))
     .action(
       async (o: {
