@@ -9,7 +9,7 @@ import { Rng } from '../../src/util/rng.js';
 
 /** An Rng whose uniform draws are all at the low end: δ = −brightness, f = lo (darkest view). */
 class LowestDraws extends Rng {
-  uniform(lo = 0): number {
+  override uniform(lo = 0): number {
     return lo;
   }
 }

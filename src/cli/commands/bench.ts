@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
 import { benchEngine, fullBench, quickBench } from '../../../bench/engine.js';
 import { benchJoint } from '../../../bench/joint.js';
+import { benchTrain, DEFAULT_TRAIN_BENCH_CONFIG } from '../../../bench/train.js';
 
 /** `contraseg bench engine`: Node versus python3-torch, interleaved, one JSON object. */
 export function register(program: Command): void {
@@ -48,4 +50,29 @@ export function register(program: Command): void {
       const r = await benchJoint({ ...o, segBatch: 20, pairs: 10 });
       process.stdout.write(`${JSON.stringify(r)}\n`);
     });
+  bench
+    .command('train')
+    .description(
+      'a whole training iteration (baseline and proposed) versus the bare network step on a ready batch',
+    )
+    .option('--config <file>', 'run configuration (JSON)', DEFAULT_TRAIN_BENCH_CONFIG)
+    .option('--json', 'print the JSON result on one line')
+    .option('--iterations <n>', 'measured iterations of each', (v) => parseInt(v, 10), 10)
+    .option('--warmup <n>', 'warm-up iterations of each', (v) => parseInt(v, 10), 1)
+    .option('--threads <n>', "threads (default: the config's)", (v) => parseInt(v, 10))
+    .action(
+      async (o: {
+        config: string;
+        json?: boolean;
+        iterations: number;
+        warmup: number;
+        threads?: number;
+      }) => {
+        if (!(o.iterations >= 1))
+          throw new InputError('must be a positive integer', '--iterations');
+        if (!(o.warmup >= 0)) throw new InputError('must be a non-negative integer', '--warmup');
+        const r = await benchTrain(o);
+        process.stdout.write(`${JSON.stringify(r, null, o.json ? 0 : 2)}\n`);
+      },
+    );
 }

@@ -6,6 +6,7 @@ import { classCount, type SlicePool } from '../pools.js';
 import { localContrastiveLoss, resolveIncludeBackground } from '../losses/index.js';
 import type { SegLossFn } from '../setup.js';
 import { segmentationBatch } from './augment-batch.js';
+import type { Rng } from '../../util/rng.js';
 import type { StageContext, StepResult } from './loop.js';
 import { pairLayout, type PairSlot } from './pair-layout.js';
 
@@ -72,29 +73,61 @@ export function proposedStep(
       const labels = torch.cat(parts.map((p) => p.labels as torch.Tensor));
       return { images: contrastiveIntensity(images, { rng, ...cfg.augment.views }), labels };
     });
-    const contrastLabels = torch.cat([views[0].labels, views[1].labels]);
+    const batch: JointBatch = {
+      segImages: seg.images,
+      segTargets: seg.targets,
+      contrastImages: torch.cat([views[0].images, views[1].images]),
+      contrastLabels: torch.cat([views[0].labels, views[1].labels]),
+    };
     ctx.net.train();
     ctx.optimizer.zeroGrad();
-    const features = ctx.net.features(torch.cat([seg.images, views[0].images, views[1].images]));
-    const hidden = ctx.net.segHidden(features);
-    const logits = ctx.net.segLogits(hidden.narrow(0, 0, j.segBatchSize));
-    const segLoss = loss(logits, seg.targets);
-    const emb = ctx.net.embed(features.narrow(0, j.segBatchSize, 2 * j.pairs));
-    const lc = localContrastiveLoss(emb, contrastLabels, classes, {
-      variant: j.variant,
-      tau: j.tau,
-      positivesPerClass: j.positives,
-      includeBackground: resolveIncludeBackground(j.includeBackground, classes),
-      normalisation: j.normalisation,
-      rng,
-    });
-    const total = segLoss.add(lc.loss.mul(j.lambda));
-    const values = { loss: total.item(), seg: segLoss.item(), contrastive: lc.loss.item() };
+    const l = jointLoss(ctx, cfg, loss, batch, rng);
+    const values = { loss: l.total.item(), seg: l.seg.item(), contrastive: l.contrastive.item() };
     if (!Number.isFinite(values.loss)) return { losses: values, skipped: true };
-    total.backward();
+    l.total.backward();
     ctx.optimizer.step();
     return { losses: values, skipped: false };
   });
+}
+
+/** The tensors of one joint iteration, augmented and on the network's device. */
+export interface JointBatch {
+  /** (segBatch, 1, H, W) and soft one-hot targets (segBatch, C, H, W). */
+  segImages: torch.Tensor;
+  segTargets: torch.Tensor;
+  /** View 1 then view 2: (2B, 1, H, W), with their (pseudo-)labels (2B, H, W) int64. */
+  contrastImages: torch.Tensor;
+  contrastLabels: torch.Tensor;
+}
+
+/**
+ * The joint loss of proposedStep on a prepared batch: one forward pass over [segmentation; view 1;
+ * view 2] (BN statistics shared, method.md I-18), loss = Dice(seg) + λ·L_local(embeddings of the
+ * 2B views). Draws the contrastive positives from `rng`. Shared with `contraseg bench train`.
+ */
+export function jointLoss(
+  ctx: StageContext,
+  cfg: RunConfig,
+  loss: SegLossFn,
+  b: JointBatch,
+  rng: Rng,
+): { total: torch.Tensor; seg: torch.Tensor; contrastive: torch.Tensor } {
+  const j = cfg.joint;
+  const classes = ctx.net.config.numClasses;
+  const features = ctx.net.features(torch.cat([b.segImages, b.contrastImages]));
+  const hidden = ctx.net.segHidden(features);
+  const logits = ctx.net.segLogits(hidden.narrow(0, 0, j.segBatchSize));
+  const segLoss = loss(logits, b.segTargets);
+  const emb = ctx.net.embed(features.narrow(0, j.segBatchSize, 2 * j.pairs));
+  const lc = localContrastiveLoss(emb, b.contrastLabels, classes, {
+    variant: j.variant,
+    tau: j.tau,
+    positivesPerClass: j.positives,
+    includeBackground: resolveIncludeBackground(j.includeBackground, classes),
+    normalisation: j.normalisation,
+    rng,
+  });
+  return { total: segLoss.add(lc.loss.mul(j.lambda)), seg: segLoss, contrastive: lc.loss };
 }
 
 /**
