@@ -29,7 +29,8 @@ test('inspect a data set folder: splits and label counts', () => {
   const r = inspect(join(FIXTURES, 'acdc-mini'));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /data set: acdc \(acdc-h5\)/);
-  assert.match(r.stdout, /labeled training: 14 case\(s\)/);
+  // 14 training slices stacked back into the 6 volumes (3 patients, 2 frames) they came from.
+  assert.match(r.stdout, /labeled training: 6 case\(s\)\n {2}shape: 2\.\.3 x 6 x 5/);
   assert.match(r.stdout, /validation: 2 case\(s\)\n {2}shape: 2 x 6 x 5/);
   assert.match(r.stdout, /label counts: background \d+ \([\d.]+%\), RV \d+/);
 });

@@ -11,7 +11,12 @@ test('loadDataset opens each kind', async () => {
     labeledPatients: 2,
   });
   assert.equal(acdc.name, 'acdc');
-  assert.equal((await acdc.labeledTrain()).length, 10);
+  const labeled = await acdc.labeledTrain();
+  assert.equal(labeled.length, 4); // 2 patients × 2 frames, 10 slices
+  assert.equal(
+    labeled.reduce((n, c) => n + c.image.shape[0], 0),
+    10,
+  );
   const png = await loadDataset({
     kind: 'png-slices',
     root: join(FIXTURES, 'promise-mini'),
