@@ -1,27 +1,79 @@
 import * as torch from '../torch/index.js';
 import { type UNet, updateBn } from '../nn/index.js';
+import { Rng, deriveSeed } from '../util/rng.js';
 import type { RunConfig } from './config.js';
-import { sampleImages, type SlicePool } from './pools.js';
+import type { SlicePool } from './pools.js';
+import { fixMatchBatch } from './train/fixmatch.js';
+import { proposedBatch, selfTrainingBatch, type JointPools } from './train/joint.js';
+import { supervisedBatch } from './train/supervised.js';
+
+/** Re-estimates a network's batch-norm statistics in place. */
+export type BnUpdater = (net: UNet) => void;
 
 /**
- * Re-estimates a network's batch-norm statistics (config bnUpdate) on an even sample of the
- * unaugmented slices of a stage's training pools (the labeled pool for the baseline, labeled and
- * unlabeled for the semi-supervised methods). Null when disabled. The sample is fixed and draws
- * no random numbers, so a resumed run re-estimates exactly as an uninterrupted one.
+ * The batch-norm re-estimation of a stage (config bnUpdate), or null when disabled: the running
+ * statistics become the average over `bnUpdate.batches` training batches drawn and augmented as
+ * the stage draws them (`inputs` returns the tensors one iteration passes through the network in
+ * training mode), as PyTorch's swa_utils.update_bn over a training loader. Evaluation then
+ * normalises with the statistics the weights were trained with, not with a moving average that a
+ * fresh start resets to (0, 1) and that lags behind the weights. The batches come from their own
+ * generator, seeded by the run's seed and `stream`, so every call sees the same batches and the
+ * stage's own random stream is untouched (a resumed run re-estimates exactly as an uninterrupted
+ * one).
  */
-export function bnUpdater(cfg: RunConfig, pools: SlicePool[]): ((net: UNet) => void) | null {
+export function bnUpdater(
+  cfg: RunConfig,
+  stream: number,
+  inputs: (rng: Rng) => torch.Tensor[],
+): BnUpdater | null {
   const b = cfg.bnUpdate;
   if (!b.enabled) return null;
-  const { images, count } = sampleImages(pools, b.slices);
-  const [h, w] = pools[0].size;
   return (net) => {
+    const rng = new Rng(deriveSeed(cfg.seed, 7, stream));
     function* batches() {
-      for (let start = 0; start < count; start += b.batchSize) {
-        const n = Math.min(b.batchSize, count - start);
-        const slice = images.subarray(start * h * w, (start + n) * h * w);
-        yield torch.tensor(slice, [n, 1, h, w], { device: net.device });
-      }
+      for (let k = 0; k < b.batches; k++) yield* torch.tidy(() => inputs(rng));
     }
     updateBn(batches(), net);
   };
+}
+
+/** The baseline's re-estimation: augmented labeled batches (src/method/train/supervised.ts). */
+export function baselineBnUpdater(cfg: RunConfig, labeled: SlicePool, net: UNet): BnUpdater | null {
+  const classes = net.config.numClasses;
+  return bnUpdater(cfg, 0, (rng) => [
+    supervisedBatch(labeled, cfg, cfg.baseline.batchSize, classes, rng, net.device).images,
+  ]);
+}
+
+/** A joint stage's re-estimation on the batches of its current round (train/joint.ts). */
+export function jointBnUpdater(
+  cfg: RunConfig,
+  method: 'self-training' | 'proposed',
+  pools: JointPools,
+  net: UNet,
+): BnUpdater | null {
+  const classes = net.config.numClasses;
+  if (method === 'self-training')
+    return bnUpdater(cfg, 2, (rng) => [
+      selfTrainingBatch(pools, cfg, classes, rng, net.device).images,
+    ]);
+  return bnUpdater(cfg, 1, (rng) => {
+    const b = proposedBatch(pools, cfg, classes, rng, net.device);
+    // The forward pass of a proposed iteration: segmentation slices and both views together.
+    return b ? [torch.cat([b.segImages, b.contrastImages])] : [];
+  });
+}
+
+/** FixMatch's re-estimation: both forward passes of its iterations (train/fixmatch.ts). */
+export function fixMatchBnUpdater(
+  cfg: RunConfig,
+  labeled: SlicePool,
+  unlabeled: SlicePool,
+  net: UNet,
+): BnUpdater | null {
+  const classes = net.config.numClasses;
+  return bnUpdater(cfg, 3, (rng) => {
+    const x = fixMatchBatch(labeled, unlabeled, cfg, classes, rng, net.device);
+    return [x.weak, torch.cat([x.lab.images, x.strong])];
+  });
 }

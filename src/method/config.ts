@@ -139,17 +139,15 @@ export const configSchema = z
       .prefault({}),
     optimizer: optimizerSchema.prefault({ kind: 'adam' }),
     /**
-     * Batch-norm statistics re-estimated (torch.optim.swa_utils.update_bn) on a fixed, evenly
-     * spaced sample of unaugmented training slices before every validation and pseudo-label pass:
-     * the labeled slices for the baseline, labeled and unlabeled ones for the semi-supervised
-     * methods. Without it, evaluation uses a moving average that a fresh start resets to (0, 1)
-     * and that augmented or mixed batches pull away from the images being segmented.
+     * Batch-norm statistics re-estimated before every validation (hence in every saved
+     * checkpoint and for every pseudo-label pass) as the average over `batches` training batches
+     * drawn and augmented as the stage draws them (src/method/bn-update.ts), instead of a moving
+     * average that a fresh start resets to (0, 1) and that lags behind the weights.
      */
     bnUpdate: z
       .object({
         enabled: z.boolean().default(true),
-        slices: z.number().int().min(1).default(64),
-        batchSize: z.number().int().min(1).default(16),
+        batches: z.number().int().min(1).default(8),
       })
       .strict()
       .prefault({}),

@@ -14,7 +14,6 @@ import {
 } from './pseudo-labels.js';
 import type { CrfUnits } from './pseudo/crf.js';
 import { predictProbabilities } from './predict.js';
-import { bnUpdater } from './bn-update.js';
 import { semiSupervisedStart } from './run.js';
 import { makePreprocessor, openDataset, unetConfig } from './setup.js';
 import { loadCheckpoint } from './train/checkpoint.js';
@@ -84,11 +83,10 @@ export async function pseudoLabelQuality(
   if (settings.length > 0) {
     // Convert (and so validate) every setting before the network runs.
     const params = settings.map((st) => crfParamsOf(cfg, st.crf, st.units));
-    // The round-0 source as the run used it: batch-norm statistics re-estimated, same slices.
+    // The round-0 source and slices as the run used them.
     const net = new UNet(unetConfig(cfg, classes));
     loadCheckpoint(semiSupervisedStart(runDir, cfg), net, null, null);
     const pool = unlabeledPool(await dataset.unlabeledTrain(), pre);
-    bnUpdater(cfg, [labeledPool(await dataset.labeledTrain(), pre, classes), pool])?.(net);
     const slices = roundSlices(pool.count, cfg, new Rng(deriveSeed(cfg.seed, 6, 0)));
     const [h, w] = pool.size;
     const plane = h * w;

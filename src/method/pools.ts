@@ -130,25 +130,3 @@ export function evenlySpaced(count: number, n: number): number[] {
   if (n >= count) return Array.from({ length: count }, (_, i) => i);
   return Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * count) / n));
 }
-
-/**
- * The images of `n` slices spread evenly over the pools taken one after the other (a pool gets
- * its share of the sample by its size), e.g. those that batch-norm statistics are estimated on.
- */
-export function sampleImages(
-  pools: SlicePool[],
-  n: number,
-): { images: Float32Array; count: number } {
-  const [h, w] = pools[0].size;
-  const plane = h * w;
-  const total = pools.reduce((s, p) => s + p.count, 0);
-  const picks = evenlySpaced(total, n);
-  const images = new Float32Array(picks.length * plane);
-  picks.forEach((g, k) => {
-    let i = g;
-    let p = 0;
-    while (i >= pools[p].count) i -= pools[p++].count;
-    images.set(pools[p].images.subarray(i * plane, (i + 1) * plane), k * plane);
-  });
-  return { images, count: picks.length };
-}

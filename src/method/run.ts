@@ -43,7 +43,7 @@ import { proposedStep, selfTrainingStep, type JointPools } from './train/joint.j
 import { fixMatchStep } from './train/fixmatch.js';
 import { estimatePseudoLabels, pseudoLabelFile, roundSlices } from './pseudo-labels.js';
 import { scoreVolumes } from './validate.js';
-import { bnUpdater } from './bn-update.js';
+import { baselineBnUpdater, fixMatchBnUpdater, jointBnUpdater } from './bn-update.js';
 
 export type Method = 'baseline' | 'self-training' | 'proposed' | 'fixmatch';
 
@@ -221,10 +221,7 @@ function makeStage(
       (i) => ctx.validation[i],
     ),
     validationSpace: ctx.cfg.validation.space,
-    updateBn: bnUpdater(
-      ctx.cfg,
-      stage === 'baseline' ? [ctx.labeled] : [ctx.labeled, ctx.unlabeled],
-    ),
+    updateBn: null,
     pre: ctx.pre,
     metrics: ctx.metrics,
     reporter: ctx.reporter,
@@ -302,6 +299,7 @@ function trainBaseline(ctx: RunContext): Promise<TrainerState> {
         });
       }
       const loss = segmentationLoss(ctx.cfg);
+      stage.updateBn = baselineBnUpdater(ctx.cfg, ctx.labeled, net);
       const step = () => supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize);
       if (b.handoff !== undefined && hasHandoff(ctx.cfg)) {
         await runIterations(stage, state, b.handoff, step);
@@ -390,6 +388,7 @@ async function trainJoint(
         const r = Math.floor(state.iteration / j.iterationsPerRound);
         if (state.round < r) startRound(ctx, stage, state, r);
         const pools = roundPools(ctx, stage, r, state.iteration === r * j.iterationsPerRound);
+        stage.updateBn = jointBnUpdater(ctx.cfg, method, pools, stage.net);
         await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () =>
           step(stage, pools, ctx.cfg, loss),
         );
@@ -417,6 +416,7 @@ async function trainFixMatch(ctx: RunContext): Promise<TrainerState> {
     init: (stage) => loadCheckpoint(start, stage.net, stage.optimizer, null),
     train: async (stage, state) => {
       const loss = segmentationLoss(ctx.cfg);
+      stage.updateBn = fixMatchBnUpdater(ctx.cfg, ctx.labeled, ctx.unlabeled, stage.net);
       await runIterations(stage, state, f.iterations, () =>
         fixMatchStep(stage, ctx.labeled, ctx.unlabeled, ctx.cfg, loss),
       );
@@ -479,7 +479,6 @@ function roundPools(
       torch.setRngState(generator);
       generator.dispose();
       loadCheckpoint(semiSupervisedStart(ctx.dir, ctx.cfg), source, null, null);
-      stage.updateBn?.(source);
     }
     const p = estimatePseudoLabels(
       source,

@@ -5,6 +5,7 @@ import { gatherBatch } from '../batch.js';
 import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
 import { segmentationBatch } from './augment-batch.js';
+import type { Rng } from '../../util/rng.js';
 import type { StageContext, StepResult } from './loop.js';
 
 /**
@@ -24,36 +25,24 @@ export function fixMatchStep(
   loss: SegLossFn,
 ): StepResult {
   const f = cfg.fixmatch;
-  const rng = ctx.rng;
-  const classes = ctx.net.config.numClasses;
-  const device = ctx.net.device;
-  const li = Array.from({ length: f.labeledBatchSize }, () => rng.int(labeled.count));
-  const ui = Array.from({ length: f.unlabeledBatchSize }, () => rng.int(unlabeled.count));
   return torch.tidy(() => {
-    const lab = segmentationBatch(labeled, li, classes, cfg, rng, device);
-    const raw = gatherBatch(unlabeled, ui, device).images;
-    const [n, , h, w] = raw.shape;
-    const weak = augmentSegmentationBatch(
-      raw,
-      torch.zeros([n, h, w], { dtype: 'int64', device }),
-      classes,
-      {
-        rng,
-        elastic: false,
-      },
-    ).images;
-    const strong = cutout(
-      contrastiveIntensity(weak, { rng, perImage: true, ...cfg.augment.views }),
-      rng,
-      f.cutout,
+    const { lab, weak, strong } = fixMatchBatch(
+      labeled,
+      unlabeled,
+      cfg,
+      ctx.net.config.numClasses,
+      ctx.rng,
+      ctx.net.device,
     );
+    const n = weak.shape[0];
+    const nl = lab.images.shape[0];
     ctx.net.train();
     ctx.optimizer.zeroGrad();
     const pseudo = torch.noGrad(() => ctx.net.forward(weak).softmax(1).max(1));
     const confident = pseudo.values.ge(f.threshold).float();
     const logits = ctx.net.forward(torch.cat([lab.images, strong]));
-    const sup = loss(logits.narrow(0, 0, li.length), lab.targets);
-    const ce = torch.F.crossEntropy(logits.narrow(0, li.length, n), pseudo.indices, {
+    const sup = loss(logits.narrow(0, 0, nl), lab.targets);
+    const ce = torch.F.crossEntropy(logits.narrow(0, nl, n), pseudo.indices, {
       reduction: 'none',
     });
     const unsup = ce.mul(confident).sum().div(confident.numel);
@@ -69,6 +58,43 @@ export function fixMatchStep(
     ctx.optimizer.step();
     return { losses: values, skipped: false };
   });
+}
+
+/**
+ * The batch of a FixMatch iteration: an augmented labeled batch, and for unlabeled slices drawn
+ * with replacement a weak view (the affine augmentation) and a strong view of it (random
+ * brightness/contrast per image, then a zeroed box).
+ */
+export function fixMatchBatch(
+  labeled: SlicePool,
+  unlabeled: SlicePool,
+  cfg: RunConfig,
+  classes: number,
+  rng: Rng,
+  device: string,
+): {
+  lab: { images: torch.Tensor; targets: torch.Tensor };
+  weak: torch.Tensor;
+  strong: torch.Tensor;
+} {
+  const f = cfg.fixmatch;
+  const li = Array.from({ length: f.labeledBatchSize }, () => rng.int(labeled.count));
+  const ui = Array.from({ length: f.unlabeledBatchSize }, () => rng.int(unlabeled.count));
+  const lab = segmentationBatch(labeled, li, classes, cfg, rng, device);
+  const raw = gatherBatch(unlabeled, ui, device).images;
+  const [n, , h, w] = raw.shape;
+  const weak = augmentSegmentationBatch(
+    raw,
+    torch.zeros([n, h, w], { dtype: 'int64', device }),
+    classes,
+    { rng, elastic: false },
+  ).images;
+  const strong = cutout(
+    contrastiveIntensity(weak, { rng, perImage: true, ...cfg.augment.views }),
+    rng,
+    f.cutout,
+  );
+  return { lab, weak, strong };
 }
 
 /** Zeroes one random box per image, of side fraction U(lo, hi) of the image (Cutout, DeVries 2017). */

@@ -24,23 +24,20 @@ export interface JointPools {
 const skipped = (): StepResult => ({ losses: {}, skipped: true });
 
 /**
- * One iteration of the proposed joint training (method.md C.4, A.2): draw 15·segBatch labeled and
- * 30·B pseudo-labeled slices; the first B/2 of each containing every class are the contrastive
+ * The batch of a proposed iteration (method.md C.4, A.2): draw 15·segBatch labeled and 30·B
+ * pseudo-labeled slices; the first B/2 of each containing every class are the contrastive
  * candidates, laid out in B pairs with two independent intensity views; the first segBatch labeled
- * draws with at least `segMinClasses` classes form the augmented segmentation batch. One forward
- * pass over [segmentation; view 1; view 2] (BN statistics shared, method.md I-18), loss =
- * Dice(seg) + λ·L_local(embeddings of the 2B views). Iterations without enough candidates, or with
- * a non-finite loss, make no update (they still count, as in the code).
+ * draws with at least `segMinClasses` classes form the augmented segmentation batch. Null when
+ * the draws hold too few candidates (the iteration makes no update, as in the code).
  */
-export function proposedStep(
-  ctx: StageContext,
+export function proposedBatch(
   pools: JointPools,
   cfg: RunConfig,
-  loss: SegLossFn,
-): StepResult {
+  classes: number,
+  rng: Rng,
+  device: string,
+): JointBatch | null {
   const j = cfg.joint;
-  const rng = ctx.rng;
-  const classes = ctx.net.config.numClasses;
   const all = (1 << classes) - 1;
   const segMin = Math.min(classes - 1, 3);
   const need = j.pairs / 2;
@@ -54,34 +51,43 @@ export function proposedStep(
   const segIdx = drawL
     .filter((i) => classCount(pools.labeledPresence[i]) >= segMin)
     .slice(0, j.segBatchSize);
-  if (candL.length < need || candU.length < need || segIdx.length < j.segBatchSize)
-    return skipped();
+  if (candL.length < need || candU.length < need || segIdx.length < j.segBatchSize) return null;
   const layout = pairLayout(j.pairs, j.variant);
   const pick = (s: PairSlot) => (s.pool === 'labeled' ? candL[s.candidate] : candU[s.candidate]);
+  const seg = segmentationBatch(pools.labeled, segIdx, classes, cfg, rng, device);
+  const views = [layout.view1, layout.view2].map((slots) => {
+    const parts = slots.map((s) =>
+      gatherBatch(s.pool === 'labeled' ? pools.labeled : pools.unlabeled, [pick(s)], device),
+    );
+    const images = torch.cat(parts.map((p) => p.images));
+    const labels = torch.cat(parts.map((p) => p.labels as torch.Tensor));
+    return { images: contrastiveIntensity(images, { rng, ...cfg.augment.views }), labels };
+  });
+  return {
+    segImages: seg.images,
+    segTargets: seg.targets,
+    contrastImages: torch.cat([views[0].images, views[1].images]),
+    contrastLabels: torch.cat([views[0].labels, views[1].labels]),
+  };
+}
 
+/**
+ * One iteration of the proposed joint training: one optimiser step on the joint loss of a
+ * {@link proposedBatch}. Iterations without a batch, or with a non-finite loss, make no update
+ * (they still count, as in the code).
+ */
+export function proposedStep(
+  ctx: StageContext,
+  pools: JointPools,
+  cfg: RunConfig,
+  loss: SegLossFn,
+): StepResult {
   return torch.tidy(() => {
-    const seg = segmentationBatch(pools.labeled, segIdx, classes, cfg, rng, ctx.net.device);
-    const views = [layout.view1, layout.view2].map((slots) => {
-      const parts = slots.map((s) =>
-        gatherBatch(
-          s.pool === 'labeled' ? pools.labeled : pools.unlabeled,
-          [pick(s)],
-          ctx.net.device,
-        ),
-      );
-      const images = torch.cat(parts.map((p) => p.images));
-      const labels = torch.cat(parts.map((p) => p.labels as torch.Tensor));
-      return { images: contrastiveIntensity(images, { rng, ...cfg.augment.views }), labels };
-    });
-    const batch: JointBatch = {
-      segImages: seg.images,
-      segTargets: seg.targets,
-      contrastImages: torch.cat([views[0].images, views[1].images]),
-      contrastLabels: torch.cat([views[0].labels, views[1].labels]),
-    };
+    const batch = proposedBatch(pools, cfg, ctx.net.config.numClasses, ctx.rng, ctx.net.device);
+    if (!batch) return skipped();
     ctx.net.train();
     ctx.optimizer.zeroGrad();
-    const l = jointLoss(ctx, cfg, loss, batch, rng);
+    const l = jointLoss(ctx, cfg, loss, batch, ctx.rng);
     const values = { loss: l.total.item(), seg: l.seg.item(), contrastive: l.contrastive.item() };
     if (!Number.isFinite(values.loss)) return { losses: values, skipped: true };
     l.total.backward();
@@ -131,27 +137,42 @@ export function jointLoss(
 }
 
 /**
- * One iteration of self-training without the contrastive loss (the ablation): segBatch labeled
- * and segBatch pseudo-labeled slices drawn with replacement, augmented alike, and one step of the
- * segmentation loss on all of them.
+ * The batch of a self-training iteration (the ablation without the contrastive loss): segBatch
+ * labeled and segBatch pseudo-labeled slices drawn with replacement, augmented alike.
  */
+export function selfTrainingBatch(
+  pools: JointPools,
+  cfg: RunConfig,
+  classes: number,
+  rng: Rng,
+  device: string,
+): { images: torch.Tensor; targets: torch.Tensor } {
+  const n = cfg.joint.segBatchSize;
+  const li = Array.from({ length: n }, () => rng.int(pools.labeled.count));
+  const ui = Array.from({ length: n }, () => pools.active[rng.int(pools.active.length)]);
+  const a = segmentationBatch(pools.labeled, li, classes, cfg, rng, device);
+  const b = segmentationBatch(pools.unlabeled, ui, classes, cfg, rng, device);
+  return { images: torch.cat([a.images, b.images]), targets: torch.cat([a.targets, b.targets]) };
+}
+
+/** One iteration of self-training: one step of the segmentation loss on a selfTrainingBatch. */
 export function selfTrainingStep(
   ctx: StageContext,
   pools: JointPools,
   cfg: RunConfig,
   loss: SegLossFn,
 ): StepResult {
-  const n = cfg.joint.segBatchSize;
-  const classes = ctx.net.config.numClasses;
-  const li = Array.from({ length: n }, () => ctx.rng.int(pools.labeled.count));
-  const ui = Array.from({ length: n }, () => pools.active[ctx.rng.int(pools.active.length)]);
   return torch.tidy(() => {
-    const a = segmentationBatch(pools.labeled, li, classes, cfg, ctx.rng, ctx.net.device);
-    const b = segmentationBatch(pools.unlabeled, ui, classes, cfg, ctx.rng, ctx.net.device);
+    const { images, targets } = selfTrainingBatch(
+      pools,
+      cfg,
+      ctx.net.config.numClasses,
+      ctx.rng,
+      ctx.net.device,
+    );
     ctx.net.train();
     ctx.optimizer.zeroGrad();
-    const logits = ctx.net.forward(torch.cat([a.images, b.images]));
-    const l = loss(logits, torch.cat([a.targets, b.targets]));
+    const l = loss(ctx.net.forward(images), targets);
     const value = l.item();
     if (!Number.isFinite(value)) return { losses: { loss: value }, skipped: true };
     l.backward();

@@ -5,6 +5,7 @@ import type { Preprocessor } from '../../data/preprocess.js';
 import type { Rng } from '../../util/rng.js';
 import type { EvalVolume } from '../pools.js';
 import { scoreVolumes, scoreVolumesNetworkSpace } from '../validate.js';
+import type { BnUpdater } from '../bn-update.js';
 import { type TrainerState, saveCheckpoint } from './checkpoint.js';
 import type { MetricsLog } from './metrics-log.js';
 import type { Reporter } from './reporter.js';
@@ -27,7 +28,7 @@ export interface StageContext {
   /** Where checkpoints are selected (config validation.space). */
   validationSpace: 'native' | 'network';
   /** Re-estimates the network's batch-norm statistics before each validation (config bnUpdate). */
-  updateBn: ((net: UNet) => void) | null;
+  updateBn: BnUpdater | null;
   pre: Preprocessor;
   metrics: MetricsLog;
   reporter: Reporter;

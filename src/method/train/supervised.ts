@@ -3,12 +3,28 @@ import type { RunConfig } from '../config.js';
 import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
 import { segmentationBatch } from './augment-batch.js';
+import type { Rng } from '../../util/rng.js';
 import type { StageContext, StepResult } from './loop.js';
 
 /**
- * One iteration of the supervised baseline (method.md A.1 step 2): `batchSize` slices drawn
- * uniformly with replacement from the labeled pool, augmented, one optimiser step on the
- * segmentation loss. The update is skipped when the loss is not finite.
+ * The batch of a supervised iteration (method.md A.1 step 2): `batchSize` slices drawn uniformly
+ * with replacement from the labeled pool, augmented: images (N,1,H,W) and targets (N,C,H,W).
+ */
+export function supervisedBatch(
+  pool: SlicePool,
+  cfg: RunConfig,
+  batchSize: number,
+  classes: number,
+  rng: Rng,
+  device: string,
+): { images: torch.Tensor; targets: torch.Tensor } {
+  const indices = Array.from({ length: batchSize }, () => rng.int(pool.count));
+  return segmentationBatch(pool, indices, classes, cfg, rng, device);
+}
+
+/**
+ * One iteration of the supervised baseline: one optimiser step on the segmentation loss of a
+ * {@link supervisedBatch}. The update is skipped when the loss is not finite.
  */
 export function supervisedStep(
   ctx: StageContext,
@@ -18,13 +34,12 @@ export function supervisedStep(
   batchSize: number,
 ): StepResult {
   const classes = ctx.net.config.numClasses;
-  const indices = Array.from({ length: batchSize }, () => ctx.rng.int(pool.count));
   return torch.tidy(() => {
-    const { images, targets } = segmentationBatch(
+    const { images, targets } = supervisedBatch(
       pool,
-      indices,
-      classes,
       cfg,
+      batchSize,
+      classes,
       ctx.rng,
       ctx.net.device,
     );
