@@ -24,22 +24,29 @@ interface PredictOptions {
   quiet?: boolean;
 }
 
+/** Engine, model kind and device agree (checked before anything is read). */
+function checkEngine(o: PredictOptions): void {
+  if (o.engine === 'onnx') {
+    if (o.device !== 'cpu')
+      throw new InputError('the onnx engine runs on the CPU only (use --engine torch)', '--device');
+    if (!o.model.endsWith('.onnx'))
+      throw new InputError('--engine onnx takes a .onnx model (contraseg export --onnx)', o.model);
+  } else if (o.engine !== 'torch') {
+    throw new InputError(`unknown engine '${o.engine}' (use torch or onnx)`, '--engine');
+  } else if (o.model.endsWith('.onnx')) {
+    throw new InputError('an ONNX model needs --engine onnx', o.model);
+  }
+}
+
 /**
  * The model on the chosen engine. Both are imported on demand: `--engine onnx` never loads
  * src/torch (hence not the LibTorch addon), `--engine torch` never loads ONNX Runtime.
  */
 async function loadPredictor(o: PredictOptions, threads: number | undefined): Promise<Predictor> {
   if (o.engine === 'onnx') {
-    if (o.device !== 'cpu')
-      throw new InputError('the onnx engine runs on the CPU only (use --engine torch)', '--device');
-    if (!o.model.endsWith('.onnx'))
-      throw new InputError('--engine onnx takes a .onnx model (contraseg export --onnx)', o.model);
     const { loadOnnxPredictor } = await import('../../onnx/session.js');
     return loadOnnxPredictor(o.model, { threads });
   }
-  if (o.engine !== 'torch')
-    throw new InputError(`unknown engine '${o.engine}' (use torch or onnx)`, '--engine');
-  if (o.model.endsWith('.onnx')) throw new InputError('an ONNX model needs --engine onnx', o.model);
   const torch = await import('../../torch/index.js');
   const { loadModel } = await import('../../method/model-file.js');
   const { torchPredictor } = await import('../../eval/predict-volume.js');
@@ -103,6 +110,7 @@ export function register(program: Command): void {
     .option('--device <device>', 'device to run on (cpu, cuda, cuda:1, ...)', 'cpu')
     .option('--quiet', 'no progress output')
     .action(async (o: PredictOptions) => {
+      checkEngine(o);
       const batchSize = positiveInt(o.batchSize, '--batch-size');
       const threads = o.threads === undefined ? undefined : positiveInt(o.threads, '--threads');
       if (o.tta !== undefined && o.tta !== 'flip' && o.tta !== 'none') {
