@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 
 /** bench/train.ts's default; the benchmarks are imported on demand (they need LibTorch). */
@@ -76,6 +79,41 @@ export function register(program: Command): void {
         const { benchTrain } = await import('../../../bench/train.js');
         const r = await benchTrain(o);
         process.stdout.write(`${JSON.stringify(r, null, o.json ? 0 : 2)}\n`);
+      },
+    );
+  bench
+    .command('predict')
+    .description(
+      'one volume end to end (read, preprocess, forward, inverse, write) with LibTorch and with ' +
+        'ONNX Runtime, interleaved, medians: the first ACDC validation volume, or a phantom one',
+    )
+    .option(
+      '--model <file>',
+      'model (.safetensors; exported to ONNX on the fly)',
+      'models/acdc-1.safetensors',
+    )
+    .option('--json', 'print the JSON result on one line')
+    .option('--repeats <n>', 'measured runs of each engine', (v) => parseInt(v, 10), 5)
+    .option('--warmup <n>', 'warm-up runs of each engine', (v) => parseInt(v, 10), 1)
+    .option('--threads <n>', 'threads of both engines (default 2)', (v) => parseInt(v, 10))
+    .action(
+      async (o: {
+        model: string;
+        json?: boolean;
+        repeats: number;
+        warmup: number;
+        threads?: number;
+      }) => {
+        if (!(o.repeats >= 1)) throw new InputError('must be a positive integer', '--repeats');
+        if (!(o.warmup >= 0)) throw new InputError('must be a non-negative integer', '--warmup');
+        const { benchPredict } = await import('../../../bench/predict.js');
+        const dir = mkdtempSync(join(tmpdir(), 'contraseg-bench-predict-'));
+        try {
+          const r = await benchPredict({ ...o, dir });
+          process.stdout.write(`${JSON.stringify(r, null, o.json ? 0 : 2)}\n`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       },
     );
 }
