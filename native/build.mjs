@@ -1,5 +1,8 @@
 // `npm install` hook: checks that LibTorch is present (one clear message if not) and builds the
 // addon with node-gyp against the local Node headers (no download, works offline).
+// With --optional (the install hook) a missing LibTorch prints one line and exits 0: prediction
+// with ONNX Runtime, evaluate, inspect and report work without the addon; training needs it.
+// scripts/setup.sh runs it without --optional (the full install).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,8 +13,17 @@ import { findLibTorch } from './libtorch.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 try {
   const lt = findLibTorch();
-  console.log(`contraseg: building the LibTorch addon against ${lt.libdir}${lt.cuda ? ' (CUDA)' : ''}`);
+  console.log(
+    `contraseg: building the LibTorch addon against ${lt.libdir}${lt.cuda ? ' (CUDA)' : ''}`,
+  );
 } catch (err) {
+  if (process.argv.includes('--optional')) {
+    const first = String(err.message).split('\n')[0];
+    console.log(
+      `contraseg: LibTorch not found (${first}); skipping the native addon: training needs it (see README), predict --engine onnx does not.`,
+    );
+    process.exit(0);
+  }
   console.error(`\ncontraseg: ${err.message}\n`);
   process.exit(1);
 }
@@ -30,7 +42,8 @@ function nodeGypCommand() {
 
 const [cmd, ...pre] = nodeGypCommand();
 const extra = [];
-if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) extra.push('--nodedir=/usr');
+if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h'))
+  extra.push('--nodedir=/usr');
 // configure + build (not rebuild): an existing addon stays usable until the new one is linked.
 let r = spawnSync(cmd, [...pre, 'configure', ...extra], { cwd: here, stdio: 'inherit' });
 if (r.status === 0) {

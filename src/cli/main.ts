@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../errors.js';
+import { EngineUnavailableError, InputError } from '../errors.js';
 import { commands } from './commands/index.js';
 
 /** Entry point of the `contraseg` command. Bad input exits 2 with one line; other failures exit 1. */
@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    if (err instanceof InputError) {
+    if (err instanceof InputError || err instanceof EngineUnavailableError) {
       process.stderr.write(`contraseg: error: ${err.message}\n`);
       process.exit(2);
     }

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeNifti } from '../io/nifti.js';
-import type { LoadedModel } from '../method/model-file.js';
 import {
   type CaseFiles,
   caseOfFile,
@@ -11,7 +10,7 @@ import {
   readCase,
   scanCaseFolder,
 } from './case-files.js';
-import { predictVolume, type PredictVolumeOptions } from './predict-volume.js';
+import { predictVolumeWith, type PredictVolumeOptions, type Predictor } from './predictor.js';
 
 /**
  * The cases to predict from `input`: one NIfTI (.nii, .nii.gz), SSL4MIS HDF5 (.h5 volume or
@@ -50,21 +49,25 @@ export interface PredictedCase {
 }
 
 /**
- * Reads one case, predicts its label map in the input's own geometry and writes it atomically as
- * a uint8 NIfTI (`<outDir>/<id>.nii.gz`) with the input's shape and affine (spacing and affine
- * are unknown, hence absent, for HDF5 and PNG inputs).
+ * Reads one case, predicts its label map in the input's own geometry with either engine and writes
+ * it atomically as a uint8 NIfTI (`<outDir>/<id>.nii.gz`) with the input's shape and affine. HDF5
+ * and PNG inputs carry no spacing or affine: their label maps get unit pixel sizes (pixdim 1)
+ * and no affine.
  */
 export async function predictCase(
-  model: LoadedModel,
+  predictor: Predictor,
   c: CaseFiles,
   outDir: string,
   o: PredictVolumeOptions = {},
 ): Promise<PredictedCase> {
   const started = performance.now();
   const image = await readCase(c, 'image');
-  const label = predictVolume(model, image, { ...o, source: o.source ?? caseSource(c) });
+  const label = await predictVolumeWith(predictor, image, {
+    ...o,
+    source: o.source ?? caseSource(c),
+  });
   const output = predictionPath(outDir, c.id);
-  writeNifti(output, label);
+  writeNifti(output, { ...label, spacing: label.spacing ?? [1, 1, 1] });
   return {
     id: c.id,
     output,

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EngineUnavailableError } from '../errors.js';
 
 /** The opaque handle the addon returns for every tensor; only src/torch touches it. */
 export interface NativeTensor {
@@ -24,6 +25,8 @@ export type NativeModule = Record<string, (...args: any[]) => any>;
 process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
 
 function load(): NativeModule {
+  // For tests and for checking that a code path runs without LibTorch.
+  if (process.env.CONTRASEG_NO_TORCH) throw new EngineUnavailableError('CONTRASEG_NO_TORCH is set');
   const here = dirname(fileURLToPath(import.meta.url));
   // dist/src/torch -> repo root
   const root = join(here, '..', '..', '..');
@@ -31,10 +34,8 @@ function load(): NativeModule {
   try {
     return require(join(root, 'native', 'build', 'Release', 'contraseg.node')) as NativeModule;
   } catch (err) {
-    throw new Error(
-      `contraseg: the LibTorch addon could not be loaded (${(err as Error).message}). ` +
-        'Run `npm install` (it builds native/ against LibTorch; see README).',
-    );
+    const msg = (err as Error).message.split('\n')[0];
+    throw new EngineUnavailableError(msg);
   }
 }
 

@@ -63,11 +63,14 @@ describe('contraseg predict (HDF5, PNG, errors)', () => {
       'patient001_frame01.nii.gz',
       'patient001_frame01_slice_2.nii.gz',
     ]);
-    assert.deepEqual(readNifti(join(out, 'patient001_frame01.nii.gz')).shape, [3, 32, 32]);
+    const h5Out = readNifti(join(out, 'patient001_frame01.nii.gz'));
+    assert.deepEqual(h5Out.shape, [3, 32, 32]);
+    // Inputs without spacing (HDF5, PNG) give unit pixel sizes (pixdim 1, not 0).
+    assert.deepEqual(h5Out.spacing, [1, 1, 1]);
     assert.deepEqual(readNifti(join(out, 'patient001_frame01_slice_2.nii.gz')).shape, [1, 32, 32]);
     const pngOut = readNifti(join(out, 'Case03.nii.gz'));
     assert.deepEqual(pngOut.shape, [2, 24, 36]);
-    assert.equal(pngOut.spacing, null);
+    assert.deepEqual(pngOut.spacing, [1, 1, 1]);
     assert.equal(pngOut.datatype, 'uint8');
     // Progress lines go to stderr (not a TTY here), one per file.
     assert.equal(

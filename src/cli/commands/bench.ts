@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../../errors.js';
-import { benchEngine, fullBench, quickBench } from '../../../bench/engine.js';
-import { benchJoint } from '../../../bench/joint.js';
-import { benchTrain, DEFAULT_TRAIN_BENCH_CONFIG } from '../../../bench/train.js';
+
+/** bench/train.ts's default; the benchmarks are imported on demand (they need LibTorch). */
+const DEFAULT_TRAIN_BENCH_CONFIG = 'configs/cpu-budget/acdc-1-seed0.json';
 
 /** `contraseg bench engine`: Node versus python3-torch, interleaved, one JSON object. */
 export function register(program: Command): void {
@@ -25,6 +28,7 @@ export function register(program: Command): void {
         python: string;
         device: string;
       }) => {
+        const { benchEngine, fullBench, quickBench } = await import('../../../bench/engine.js');
         const base = o.quick ? quickBench : fullBench;
         const cfg = {
           ...base,
@@ -47,6 +51,7 @@ export function register(program: Command): void {
     .option('--steps <n>', 'measured iterations of each', (v) => parseInt(v, 10), 5)
     .option('--threads <n>', 'threads', (v) => parseInt(v, 10), 2)
     .action(async (o: { size: number; steps: number; threads: number }) => {
+      const { benchJoint } = await import('../../../bench/joint.js');
       const r = await benchJoint({ ...o, segBatch: 20, pairs: 10 });
       process.stdout.write(`${JSON.stringify(r)}\n`);
     });
@@ -71,8 +76,44 @@ export function register(program: Command): void {
         if (!(o.iterations >= 1))
           throw new InputError('must be a positive integer', '--iterations');
         if (!(o.warmup >= 0)) throw new InputError('must be a non-negative integer', '--warmup');
+        const { benchTrain } = await import('../../../bench/train.js');
         const r = await benchTrain(o);
         process.stdout.write(`${JSON.stringify(r, null, o.json ? 0 : 2)}\n`);
+      },
+    );
+  bench
+    .command('predict')
+    .description(
+      'one volume end to end (read, preprocess, forward, inverse, write) with LibTorch and with ' +
+        'ONNX Runtime, interleaved, medians: the first ACDC validation volume, or a phantom one',
+    )
+    .option(
+      '--model <file>',
+      'model (.safetensors; exported to ONNX on the fly)',
+      'models/acdc-1.safetensors',
+    )
+    .option('--json', 'print the JSON result on one line')
+    .option('--repeats <n>', 'measured runs of each engine', (v) => parseInt(v, 10), 5)
+    .option('--warmup <n>', 'warm-up runs of each engine', (v) => parseInt(v, 10), 1)
+    .option('--threads <n>', 'threads of both engines (default 2)', (v) => parseInt(v, 10))
+    .action(
+      async (o: {
+        model: string;
+        json?: boolean;
+        repeats: number;
+        warmup: number;
+        threads?: number;
+      }) => {
+        if (!(o.repeats >= 1)) throw new InputError('must be a positive integer', '--repeats');
+        if (!(o.warmup >= 0)) throw new InputError('must be a non-negative integer', '--warmup');
+        const { benchPredict } = await import('../../../bench/predict.js');
+        const dir = mkdtempSync(join(tmpdir(), 'contraseg-bench-predict-'));
+        try {
+          const r = await benchPredict({ ...o, dir });
+          process.stdout.write(`${JSON.stringify(r, null, o.json ? 0 : 2)}\n`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       },
     );
 }

@@ -2,9 +2,6 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../method/config.js';
-import { demoConfig } from '../../method/presets.js';
-import { runPipeline } from '../../method/run.js';
 import { makeReporter } from '../progress.js';
 import { formatSummaryTable } from '../summary-table.js';
 
@@ -18,6 +15,10 @@ export function register(program: Command): void {
     .option('--threads <n>', 'threads', (v) => parseInt(v, 10))
     .option('--device <device>', "'cpu' or 'cuda'", 'cpu')
     .action(async (o: { json?: boolean; out?: string; threads?: number; device: string }) => {
+      // Imported here: the commands that need no LibTorch must not load it.
+      const { runPipeline } = await import('../../method/run.js');
+      const { parseConfig } = await import('../../method/config.js');
+      const { demoConfig } = await import('../../method/presets.js');
       const cfg = parseConfig(
         { ...demoConfig, threads: o.threads ?? demoConfig.threads, device: o.device },
         'demo',

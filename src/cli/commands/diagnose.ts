@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { pseudoLabelQuality, type CrfSetting } from '../../method/diagnose.js';
+import type { CrfSetting } from '../../method/diagnose.js';
 import type { CrfUnits } from '../../method/pseudo/crf.js';
 
 const UNITS = ['px', 'mm', 'fov'];
@@ -45,6 +45,7 @@ export function register(program: Command): void {
         }
         const units = o.crfUnits as CrfUnits | undefined;
         const settings: CrfSetting[] = o.crf.map((t) => ({ crf: parseCrfList(t), units }));
+        const { pseudoLabelQuality } = await import('../../method/diagnose.js');
         const q = await pseudoLabelQuality(runDir, { argmax: o.argmax, settings, saved: o.saved });
         if (o.json) {
           process.stdout.write(`${JSON.stringify(q)}\n`);

@@ -1,22 +1,42 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
-import { exportModel } from '../../method/model-file.js';
 
-/** `contraseg export`: a checkpoint's weights as a standalone (float16) model for `predict`. */
+interface ExportOptions {
+  checkpoint: string;
+  out?: string;
+  onnx?: string;
+  dtype: string;
+  meta?: string[];
+}
+
+/**
+ * `contraseg export`: a checkpoint's weights as a standalone (float16) safetensors model for
+ * `predict`, and/or as an ONNX model (`--onnx`, for `predict --engine onnx` or any ONNX runtime).
+ */
 export function register(program: Command): void {
   program
     .command('export')
-    .description('write the weights of a checkpoint as a standalone model (float16 by default)')
+    .description(
+      'write the weights of a checkpoint (or model) as a standalone model (float16 safetensors ' +
+        'by default) and/or as an ONNX model of the inference network (--onnx)',
+    )
     .requiredOption(
       '--checkpoint <file>',
-      'a training checkpoint (e.g. runs/<name>/proposed/best.safetensors)',
+      'a training checkpoint (e.g. runs/<name>/proposed/best.safetensors) or an exported model',
     )
-    .requiredOption('--out <file>', 'the model file to write (.safetensors)')
-    .option('--dtype <dtype>', 'float16 or float32', 'float16')
+    .option('--out <file>', 'the model file to write (.safetensors)')
+    .option(
+      '--onnx <file>',
+      'also (or only) write an ONNX model (.onnx): batch norm folded, dynamic batch and size, ' +
+        'output logits; preprocessing, classes and provenance in metadata_props (needs no LibTorch)',
+    )
+    .option('--dtype <dtype>', 'float16 or float32 (of --out)', 'float16')
     .option('--meta <key=value...>', 'extra metadata entries (e.g. a model card summary)')
-    .action((o: { checkpoint: string; out: string; dtype: string; meta?: string[] }) => {
+    .action(async (o: ExportOptions) => {
       if (!existsSync(o.checkpoint)) throw new InputError('no such file', o.checkpoint);
+      if (o.out === undefined && o.onnx === undefined)
+        throw new InputError('give --out <file.safetensors>, --onnx <file.onnx> or both', 'export');
       if (o.dtype !== 'float16' && o.dtype !== 'float32')
         throw new InputError(`unknown dtype '${o.dtype}'`, '--dtype');
       const extra: Record<string, string> = {};
@@ -25,6 +45,13 @@ export function register(program: Command): void {
         if (i <= 0) throw new InputError(`expected key=value, got '${kv}'`, '--meta');
         extra[kv.slice(0, i)] = kv.slice(i + 1);
       }
-      exportModel(o.checkpoint, o.out, { dtype: o.dtype, extra });
+      if (o.out !== undefined) {
+        const { exportModel } = await import('../../method/model-file.js');
+        exportModel(o.checkpoint, o.out, { dtype: o.dtype, extra });
+      }
+      if (o.onnx !== undefined) {
+        const { exportOnnx } = await import('../../onnx/export.js');
+        exportOnnx(o.checkpoint, o.onnx, { extra });
+      }
     });
 }

@@ -6,9 +6,7 @@ import {
   predictionPath,
   prepareOutputFolder,
 } from '../../eval/predict-files.js';
-import type { TestTimeAugmentation } from '../../eval/predict-volume.js';
-import { loadModel } from '../../method/model-file.js';
-import * as torch from '../../torch/index.js';
+import type { Predictor, TestTimeAugmentation } from '../../eval/predictor.js';
 import { fileProgress } from '../file-progress.js';
 import type { CaseFiles } from '../../eval/case-files.js';
 import { readListFile } from '../../data/inputs.js';
@@ -22,7 +20,38 @@ interface PredictOptions {
   tta?: string;
   list?: string;
   device: string;
+  engine: string;
   quiet?: boolean;
+}
+
+/** Engine, model kind and device agree (checked before anything is read). */
+function checkEngine(o: PredictOptions): void {
+  if (o.engine === 'onnx') {
+    if (o.device !== 'cpu')
+      throw new InputError('the onnx engine runs on the CPU only (use --engine torch)', '--device');
+    if (!o.model.endsWith('.onnx'))
+      throw new InputError('--engine onnx takes a .onnx model (contraseg export --onnx)', o.model);
+  } else if (o.engine !== 'torch') {
+    throw new InputError(`unknown engine '${o.engine}' (use torch or onnx)`, '--engine');
+  } else if (o.model.endsWith('.onnx')) {
+    throw new InputError('an ONNX model needs --engine onnx', o.model);
+  }
+}
+
+/**
+ * The model on the chosen engine. Both are imported on demand: `--engine onnx` never loads
+ * src/torch (hence not the LibTorch addon), `--engine torch` never loads ONNX Runtime.
+ */
+async function loadPredictor(o: PredictOptions, threads: number | undefined): Promise<Predictor> {
+  if (o.engine === 'onnx') {
+    const { loadOnnxPredictor } = await import('../../onnx/session.js');
+    return loadOnnxPredictor(o.model, { threads });
+  }
+  const torch = await import('../../torch/index.js');
+  const { loadModel } = await import('../../method/model-file.js');
+  const { torchPredictor } = await import('../../eval/predict-volume.js');
+  if (threads !== undefined) torch.setNumThreads(threads);
+  return torchPredictor(loadModel(o.model, o.device));
 }
 
 function positiveInt(value: string, option: string): number {
@@ -54,13 +83,22 @@ export function register(program: Command): void {
       'segment volumes with a trained model: NIfTI (.nii, .nii.gz), SSL4MIS HDF5 (.h5 volume or ' +
         'slice) or PNG slices (a PROMISE12 Img/ folder, one volume per case); writes one uint8 ' +
         'label map <output>/<case>.nii.gz per case in the input geometry (the input affine for ' +
-        'NIfTI; no spacing or affine for HDF5 and PNG, which do not keep them)',
+        'NIfTI; unit pixel sizes and no affine for HDF5 and PNG, which do not keep them)',
     )
-    .requiredOption('--model <file>', 'checkpoint or exported model (.safetensors)')
+    .requiredOption(
+      '--model <file>',
+      'checkpoint or exported model (.safetensors; .onnx with --engine onnx)',
+    )
     .requiredOption('--input <path>', 'a volume file or a folder of them')
     .requiredOption('--output <folder>', 'folder for the label maps')
     .option('--batch-size <n>', 'slices per forward pass', '20')
-    .option('--threads <n>', 'CPU threads of LibTorch (default: LibTorch decides)')
+    .option('--threads <n>', 'CPU threads of the engine (default: the engine decides)')
+    .option(
+      '--engine <engine>',
+      "'torch' (LibTorch, .safetensors models) or 'onnx' (ONNX Runtime, .onnx models from " +
+        '`contraseg export --onnx`; needs no LibTorch)',
+      'torch',
+    )
     .option(
       '--tta <kind>',
       "test-time augmentation: 'flip' averages the image and its left-right mirror",
@@ -72,18 +110,19 @@ export function register(program: Command): void {
     .option('--device <device>', 'device to run on (cpu, cuda, cuda:1, ...)', 'cpu')
     .option('--quiet', 'no progress output')
     .action(async (o: PredictOptions) => {
+      checkEngine(o);
       const batchSize = positiveInt(o.batchSize, '--batch-size');
-      if (o.threads !== undefined) torch.setNumThreads(positiveInt(o.threads, '--threads'));
+      const threads = o.threads === undefined ? undefined : positiveInt(o.threads, '--threads');
       if (o.tta !== undefined && o.tta !== 'flip' && o.tta !== 'none') {
         throw new InputError(`unknown test-time augmentation '${o.tta}' (use flip)`, '--tta');
       }
       const tta = (o.tta ?? 'none') as TestTimeAugmentation;
       const cases = selectCases(listPredictInputs(o.input), o.list);
-      const model = loadModel(o.model, o.device);
+      const model = await loadPredictor(o, threads);
       try {
         prepareOutputFolder(o.output);
       } catch (err) {
-        model.net.dispose();
+        await model.dispose();
         throw err;
       }
       const progress = fileProgress('predict', cases.length, { quiet: o.quiet });
@@ -98,7 +137,7 @@ export function register(program: Command): void {
         }
       } finally {
         progress.stop();
-        model.net.dispose();
+        await model.dispose();
       }
       const where = cases.length === 1 ? predictionPath(o.output, cases[0].id) : o.output;
       process.stdout.write(

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { generateReport } from '../../eval/report/report.js';
 
 interface ReportOptions {
   out?: string;
@@ -34,6 +33,7 @@ export function register(program: Command): void {
           throw new InputError(`must be a positive integer, got '${o.threads}'`, '--threads');
         }
       }
+      const { generateReport } = await import('../../eval/report/report.js');
       const r = await generateReport(runDir, {
         out: o.out,
         threads,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { loadConfig } from '../../method/config.js';
-import { runPipeline, type Method, type RunSummary } from '../../method/run.js';
+import type { Method, RunSummary } from '../../method/run.js';
 import { makeReporter } from '../progress.js';
 import { InputError } from '../../errors.js';
 import { formatSummaryTable } from '../summary-table.js';
@@ -17,6 +16,9 @@ interface TrainOptions {
 const STAGES: Method[] = ['baseline', 'self-training', 'proposed', 'fixmatch'];
 
 async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<RunSummary> {
+  // Imported here: the other commands (predict --engine onnx, evaluate, ...) run without LibTorch.
+  const { runPipeline } = await import('../../method/run.js');
+  const { loadConfig } = await import('../../method/config.js');
   const cfg = loadConfig(o.config);
   const dir = o.out ?? join('runs', cfg.name);
   const summary = await runPipeline(cfg, {

@@ -1,16 +1,12 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../../errors.js';
+import { EngineUnavailableError, InputError } from '../../errors.js';
 import type { LabeledCase } from '../../data/dataset.js';
 import type { Volume } from '../../io/volume.js';
 import type { RunConfig } from '../../method/config.js';
-import { loadModel } from '../../method/model-file.js';
 import type { MethodResult, RunSummary } from '../../method/run.js';
-import { openDataset } from '../../method/setup.js';
-import * as torch from '../../torch/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { evaluateVolume } from '../evaluate.js';
-import { predictVolume } from '../predict-volume.js';
 import { CURVES_ID, type OverlayPanel, type ReportContent, reportHtml } from './html.js';
 import { chooseSlice, overlayPng } from './overlay.js';
 import { chromiumAvailable, CHROMIUM, screenshotElement } from './render.js';
@@ -64,8 +60,11 @@ export async function generateReport(runDir: string, o: ReportOptions = {}): Pro
         overlays = await overlayPanels(run.dir, run.config, run.summary, name, o.threads, say);
         if (!overlays) notes.push('overlays skipped: no trained checkpoint in the run directory');
       } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        notes.push(`overlays skipped: ${err.message}`);
+        if (err instanceof EngineUnavailableError) {
+          notes.push(`overlays skipped: predicting them needs LibTorch (${err.reason})`);
+        } else if (err instanceof InputError) {
+          notes.push(`overlays skipped: ${err.message}`);
+        } else throw err;
       }
     }
   }
@@ -190,6 +189,11 @@ async function overlayPanels(
 ): Promise<ReportContent['overlays']> {
   const chosen = overlayMethod(summary, dir);
   if (!chosen) return null;
+  // The overlays need LibTorch; the rest of the report does not (imported on demand).
+  const torch = await import('../../torch/index.js');
+  const { loadModel } = await import('../../method/model-file.js');
+  const { openDataset } = await import('../../method/setup.js');
+  const { predictVolume } = await import('../predict-volume.js');
   const data = resolveDataRoot(cfg, dir);
   say('loading the data set');
   const dataset = await openDataset(data);
