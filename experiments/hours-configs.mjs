@@ -13,10 +13,17 @@ import { join } from 'node:path';
 
 const SIZE = 128; // input geometry chosen by the study of configs/geometry/
 const LOSS = 'dice';
-/** Seconds per iteration at SIZE², one thread, two runs sharing 2 cores (validation excluded). */
-const SECONDS_PER_ITERATION = { baseline: 0.8, selfTraining: 1.6, proposed: 1.6, fixmatch: 1.9 };
+/**
+ * Seconds per iteration at SIZE², one thread, two runs sharing the 2 cores: baseline and proposed
+ * from `contraseg bench train --json --threads 1` run twice side by side (0.66 and 1.60 s);
+ * self-training and FixMatch from their images per step (16, and 16 + 8 without gradient).
+ */
+const SECONDS_PER_ITERATION = { baseline: 0.66, selfTraining: 1.35, proposed: 1.6, fixmatch: 1.55 };
+/** Seconds of one validation (10 volumes at training resolution, batch-norm re-estimation). */
+const VALIDATION_SECONDS = 8;
+const VAL_EVERY = { baseline: 150, joint: 75, fixmatch: 75 };
 /** Seconds per round of pseudo-labels (forward + CRF over the unlabeled pool), per data set. */
-const PSEUDO_SECONDS = { acdc: 90, promise12: 60 };
+const PSEUDO_SECONDS = { acdc: 120, promise12: 70 };
 const HANDOFF_MINUTES = 45;
 const METHOD_MINUTES = 48; // each of the four methods after the handoff
 const ROUNDS = 3;
@@ -38,13 +45,18 @@ const CRF = {
 };
 
 const round50 = (n) => Math.max(50, Math.round(n / 50) * 50);
+/** Seconds an iteration costs with its share of validation. */
+const cost = (seconds, valEvery) => seconds + VALIDATION_SECONDS / valEvery;
 const s = SECONDS_PER_ITERATION;
-const handoff = round50((HANDOFF_MINUTES * 60) / s.baseline);
+const baselineCost = cost(s.baseline, VAL_EVERY.baseline);
+const handoff = round50((HANDOFF_MINUTES * 60) / baselineCost);
 const methodSeconds = METHOD_MINUTES * 60;
+/** Iterations per round of a joint method that fill its budget after the pseudo-labels. */
+const perRound = (seconds, data) =>
+  round50((methodSeconds - ROUNDS * PSEUDO_SECONDS[data]) / ROUNDS / cost(seconds, VAL_EVERY.joint));
 
 mkdirSync(join('configs', 'hours'), { recursive: true });
 for (const [name, data, labeled, seed] of SETTINGS) {
-  const perRound = round50((methodSeconds - ROUNDS * PSEUDO_SECONDS[data]) / ROUNDS / s.proposed);
   const cfg = {
     name,
     seed,
@@ -65,33 +77,34 @@ for (const [name, data, labeled, seed] of SETTINGS) {
     augment: { views: { clip: null } },
     validation: { space: 'network', volumes: 10 },
     baseline: {
-      iterations: handoff + round50(methodSeconds / s.baseline),
+      iterations: handoff + round50(methodSeconds / baselineCost),
       handoff,
       batchSize: 8,
-      valEvery: 100,
-      checkpointEvery: 100,
+      valEvery: VAL_EVERY.baseline,
+      checkpointEvery: VAL_EVERY.baseline,
     },
     pseudo: { crf: CRF[data], crfUnits: 'fov', batchSize: 32 },
     joint: {
       rounds: ROUNDS,
-      iterationsPerRound: perRound,
+      iterationsPerRound: perRound(s.proposed, data),
+      selfTrainingIterationsPerRound: perRound(s.selfTraining, data),
       segBatchSize: 8,
       pairs: 4,
       init: 'full',
-      valEvery: 50,
-      checkpointEvery: 50,
+      valEvery: VAL_EVERY.joint,
+      checkpointEvery: VAL_EVERY.joint,
     },
     fixmatch: {
-      iterations: round50(methodSeconds / s.fixmatch),
+      iterations: round50(methodSeconds / cost(s.fixmatch, VAL_EVERY.fixmatch)),
       labeledBatchSize: 8,
       unlabeledBatchSize: 8,
-      valEvery: 50,
-      checkpointEvery: 50,
+      valEvery: VAL_EVERY.fixmatch,
+      checkpointEvery: VAL_EVERY.fixmatch,
     },
     methods: ['self-training', 'proposed', 'fixmatch'],
   };
   writeFileSync(join('configs', 'hours', `${name}.json`), `${JSON.stringify(cfg, null, 2)}\n`);
   console.log(
-    `${name}: baseline ${cfg.baseline.iterations} (handoff ${handoff}), joint ${ROUNDS}×${perRound}, fixmatch ${cfg.fixmatch.iterations}`,
+    `${name}: baseline ${cfg.baseline.iterations} (handoff ${handoff}), proposed ${ROUNDS}×${cfg.joint.iterationsPerRound}, self-training ${ROUNDS}×${cfg.joint.selfTrainingIterationsPerRound}, fixmatch ${cfg.fixmatch.iterations}`,
   );
 }

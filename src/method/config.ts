@@ -211,6 +211,11 @@ export const configSchema = z
       .object({
         rounds: z.number().int().min(1).default(3),
         iterationsPerRound: z.number().int().min(1).default(5000),
+        /**
+         * Iterations per round of self-training, when it should differ from the proposed
+         * method's (equal wall-clock: a self-training iteration is cheaper). Default: the same.
+         */
+        selfTrainingIterationsPerRound: z.number().int().min(1).optional(),
         segBatchSize: z.number().int().min(1).default(20),
         /** Contrastive pairs B: 2B images per iteration. */
         pairs: z.number().int().min(2).default(10),
@@ -281,6 +286,14 @@ export const configSchema = z
   });
 
 export type RunConfig = z.output<typeof configSchema>;
+
+/** Iterations per round of a joint stage (joint.iterationsPerRound, or self-training's own). */
+export function roundLength(cfg: RunConfig, method: 'self-training' | 'proposed'): number {
+  const j = cfg.joint;
+  return method === 'self-training'
+    ? (j.selfTrainingIterationsPerRound ?? j.iterationsPerRound)
+    : j.iterationsPerRound;
+}
 export type RunConfigInput = z.input<typeof configSchema>;
 
 /** Validates a config object; errors name the field (e.g. `joint.lambda`). */

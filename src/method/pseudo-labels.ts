@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { UNet } from '../nn/index.js';
 import type { Rng } from '../util/rng.js';
-import type { RunConfig } from './config.js';
+import { roundLength, type RunConfig } from './config.js';
 import type { SlicePool } from './pools.js';
 import { argmaxClasses, predictProbabilities } from './predict.js';
 import {
@@ -81,11 +81,10 @@ export interface PseudoLabels {
  */
 export function roundSlices(count: number, cfg: RunConfig, rng: Rng): number[] {
   const j = cfg.joint;
-  const perIteration = Math.max(
-    cfg.methods.includes('proposed') ? 30 * j.pairs : 0,
-    cfg.methods.includes('self-training') ? j.segBatchSize : 0,
+  const draws = Math.max(
+    cfg.methods.includes('proposed') ? 30 * j.pairs * roundLength(cfg, 'proposed') : 0,
+    cfg.methods.includes('self-training') ? j.segBatchSize * roundLength(cfg, 'self-training') : 0,
   );
-  const draws = perIteration * j.iterationsPerRound;
   const all = Array.from({ length: count }, (_, i) => i);
   if (draws >= count) return all;
   for (let i = 0; i < draws; i++) {

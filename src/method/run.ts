@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import type { SegmentationDataset } from '../data/dataset.js';
 import type { Preprocessor } from '../data/preprocess.js';
 import { summarizeVolumes, type EvaluationSummary } from '../eval/aggregate.js';
-import type { RunConfig } from './config.js';
+import { roundLength, type RunConfig } from './config.js';
 import {
   classPresence,
   evalVolumes,
@@ -369,7 +369,8 @@ async function trainJoint(
   const start = await baselineStart(ctx);
   const j = ctx.cfg.joint;
   const key = method === 'proposed' ? 1 : 2;
-  const total = j.rounds * j.iterationsPerRound;
+  const perRound = roundLength(ctx.cfg, method);
+  const total = j.rounds * perRound;
   return runStage(ctx, {
     method,
     torchSeed: deriveSeed(ctx.cfg.seed, 3, key),
@@ -385,11 +386,12 @@ async function trainJoint(
       const loss = segmentationLoss(ctx.cfg);
       const step = method === 'proposed' ? proposedStep : selfTrainingStep;
       while (state.iteration < total) {
-        const r = Math.floor(state.iteration / j.iterationsPerRound);
+        const r = Math.floor(state.iteration / perRound);
         if (state.round < r) startRound(ctx, stage, state, r);
-        const pools = roundPools(ctx, stage, r, state.iteration === r * j.iterationsPerRound);
+        const begins = state.iteration === r * perRound;
+        const pools = roundPools(ctx, stage, r, begins ? state.iteration : null);
         stage.updateBn = jointBnUpdater(ctx.cfg, method, pools, stage.net);
-        await runIterations(stage, state, (r + 1) * j.iterationsPerRound, () =>
+        await runIterations(stage, state, (r + 1) * perRound, () =>
           step(stage, pools, ctx.cfg, loss),
         );
       }
@@ -445,12 +447,14 @@ function startRound(ctx: RunContext, stage: StageContext, state: TrainerState, r
 /**
  * The pools of round r, with pseudo-labels from the baseline's start checkpoint (round 0) or the network
  * as the round began (later rounds). They are saved once per round, so resuming reuses them.
+ * `beginsAt`: the round's first iteration when the round begins now (its pseudo-label event is
+ * logged then), else null.
  */
 function roundPools(
   ctx: RunContext,
   stage: StageContext,
   r: number,
-  roundStart: boolean,
+  beginsAt: number | null,
 ): JointPools {
   const path = pseudoLabelFile(ctx.dir, stage.stage, r);
   const metaPath = `${path}.json`;
@@ -497,10 +501,10 @@ function roundPools(
   }
   // Logged when the round begins (not when the labels are computed) so that a resumed run,
   // which reuses the saved labels, writes the same metrics.jsonl as an uninterrupted one.
-  if (roundStart) {
+  if (beginsAt !== null) {
     ctx.metrics.append({
       stage: stage.stage,
-      iter: r * ctx.cfg.joint.iterationsPerRound,
+      iter: beginsAt,
       kind: 'event',
       event: 'pseudo-labels',
       round: r,
