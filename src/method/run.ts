@@ -470,8 +470,9 @@ function roundPools(
     active = meta.active;
     rejected = meta.rejected;
   } else {
+    const slices = roundSlices(unlabeled.count, ctx.cfg, new Rng(deriveSeed(ctx.cfg.seed, 6, r)));
     ctx.reporter.message(
-      `${stage.stage} round ${r}: estimating pseudo-labels for ${unlabeled.count} slices`,
+      `${stage.stage} round ${r}: estimating pseudo-labels for ${slices.length} of ${unlabeled.count} slices`,
     );
     const started = performance.now();
     let source = stage.net;
@@ -489,7 +490,7 @@ function roundPools(
       ctx.unlabeled,
       ctx.cfg,
       new Rng(deriveSeed(ctx.cfg.seed, 5, r)),
-      roundSlices(ctx.unlabeled.count, ctx.cfg, new Rng(deriveSeed(ctx.cfg.seed, 6, r))),
+      slices,
     );
     if (source !== stage.net) source.dispose();
     unlabeled.labels = p.labels;
