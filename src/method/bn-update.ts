@@ -6,9 +6,7 @@ import type { SlicePool } from './pools.js';
 import { fixMatchBatch } from './train/fixmatch.js';
 import { proposedBatch, selfTrainingBatch, type JointPools } from './train/joint.js';
 import { supervisedBatch } from './train/supervised.js';
-
-/** Re-estimates a network's batch-norm statistics in place. */
-export type BnUpdater = (net: UNet) => void;
+import type { BnUpdater } from './train/loop.js';
 
 /**
  * The batch-norm re-estimation of a stage (config bnUpdate), or null when disabled: the running

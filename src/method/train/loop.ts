@@ -5,7 +5,6 @@ import type { Preprocessor } from '../../data/preprocess.js';
 import type { Rng } from '../../util/rng.js';
 import type { EvalVolume } from '../pools.js';
 import { scoreVolumes, scoreVolumesNetworkSpace } from '../validate.js';
-import type { BnUpdater } from '../bn-update.js';
 import { type TrainerState, saveCheckpoint } from './checkpoint.js';
 import type { MetricsLog } from './metrics-log.js';
 import type { Reporter } from './reporter.js';
@@ -15,6 +14,9 @@ export interface StepResult {
   losses: Record<string, number>;
   skipped: boolean;
 }
+
+/** Re-estimates a network's batch-norm statistics in place (src/method/bn-update.ts). */
+export type BnUpdater = (net: UNet) => void;
 
 /** Everything an iteration loop needs besides the step itself. */
 export interface StageContext {
