@@ -43,7 +43,7 @@ export function settingName(s: CrfSetting, defaultUnits: CrfUnits): string {
 
 /**
  * Scores the pseudo-labels a run saved (`pseudoLabelFile`) against the labels the data set
- * withheld from training (method.md: the hidden labels of the unlabeled slices may be read for
+ * withheld from training (method.md F.5: the hidden labels of the unlabeled slices may be read for
  * this diagnosis only). With `argmax`, also scores the plain argmax (no CRF) of the checkpoint
  * round 0's pseudo-labels came from, to show what the CRF adds; with `settings`, also the
  * round-0 pseudo-labels of that checkpoint under each CRF setting (one network pass for all; no

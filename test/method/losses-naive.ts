@@ -1,5 +1,5 @@
 // A naive reference of the local contrastive loss: plain JavaScript loops over pixels on Float64
-// arrays, written line by line from method.md C.5's pseudo-code, given the anchor pixels. Used by
+// arrays, following method.md C.5's pseudo-code step by step, given the anchor pixels. Used by
 // losses-contrastive.test.ts to check the vectorised implementation's values and gradients.
 
 export interface NaiveOptions {
