@@ -46,8 +46,8 @@ interface LoadedModel {
 interface Scan {
   name: string;
   volume: Volume;
-  /** The file as dropped (NiiVue displays it as such). */
-  raw: ArrayBuffer;
+  /** What NiiVue shows: the decoded volume re-encoded (see forDisplay). */
+  display: ArrayBuffer;
 }
 
 interface PageState {
@@ -81,7 +81,7 @@ const ui = {
   status: $('status'),
   error: $('error'),
   volumes: $<HTMLTableElement>('volumes'),
-  volumeUnit: $('volume-unit'),
+  volumesCaption: $('volumes-caption'),
   download: $<HTMLAnchorElement>('download'),
   slice: $<HTMLInputElement>('slice'),
   opacity: $<HTMLInputElement>('opacity'),
@@ -103,6 +103,8 @@ let downloadUrl: string | null = null;
 
 let nv: Niivue | null = null;
 let plane: 'axial' | 'coronal' | 'sagittal' | 'multi' = 'multi';
+/** Whether the user picked a plane (else each scan gets a default, see defaultPlane). */
+let planeChosen = false;
 
 function setStatus(state: PageState['state'], message: string): void {
   window.__contraseg.state = state;
@@ -190,6 +192,13 @@ function applyPlane(): void {
   ui.slice.value = String(Math.round(nv.scene.crosshairPos[planeAxis()] * 1000));
 }
 
+/** Thin stacks (a few thick slices, as in cine MRI) show one plane; others all three. */
+function defaultPlane(v: Volume): typeof plane {
+  const [d, h, w] = v.shape;
+  const [sd, sh, sw] = v.spacing ?? [1, 1, 1];
+  return d * sd < 0.25 * Math.min(h * sh, w * sw) ? 'axial' : 'multi';
+}
+
 /** A NiiVue label colormap for `classNames` (background transparent). */
 function labelColormap(classNames: string[]) {
   const R: number[] = [];
@@ -208,13 +217,22 @@ function labelColormap(classNames: string[]) {
   return { R, G, B, A, I, labels: classNames };
 }
 
+/**
+ * NIfTI bytes for NiiVue: the volume as contraseg decoded it (scaling applied), with unit voxels
+ * when the file has no spacing (NiiVue cannot lay out zero pixdims). Scan and label map go through
+ * here alike, so they stay aligned.
+ */
+function forDisplay(v: Volume): ArrayBuffer {
+  const shown = v.spacing ? v : { ...v, spacing: [1, 1, 1] as [number, number, number] };
+  return encodeNifti(shown, 'display').buffer as ArrayBuffer;
+}
+
 /** Reads a dropped scan: gzip by the Compression Streams API, NIfTI by contraseg's own decoder. */
 async function readScan(file: File): Promise<Scan> {
-  const raw = await file.arrayBuffer();
-  let bytes: Uint8Array = new Uint8Array(raw);
+  let bytes: Uint8Array = new Uint8Array(await file.arrayBuffer());
   if (isGzip(bytes)) bytes = await gunzip(bytes, file.name);
   const volume = decodeNifti(bytes, file.name);
-  return { name: file.name, volume, raw: bytes.buffer as ArrayBuffer };
+  return { name: file.name, volume, display: forDisplay(volume) };
 }
 
 async function onScan(file: File): Promise<void> {
@@ -247,9 +265,10 @@ async function onScan(file: File): Promise<void> {
     const image = await NVImage.loadFromUrl({
       url: niiName(next.name),
       name: niiName(next.name),
-      buffer: next.raw,
+      buffer: next.display,
     });
     v.addVolume(image);
+    if (!planeChosen) plane = defaultPlane(next.volume);
     applyPlane();
   } catch (err) {
     // The viewer is a convenience: segmentation and download work without it.
@@ -305,7 +324,7 @@ async function createSession(
     const threads = ort.env.wasm.numThreads;
     return {
       session,
-      provider: `wasm${typeof threads === 'number' && threads > 0 ? `, ${threads} threads` : ''}`,
+      provider: `wasm${typeof threads === 'number' && threads > 0 ? `, ${threads} thread${threads > 1 ? 's' : ''}` : ''}`,
     };
   } catch (err) {
     throw new Error(`${name}: ONNX Runtime cannot load the model (${errorText(err)})`);
@@ -401,9 +420,18 @@ async function showResults(
 ): Promise<void> {
   const rows = classVolumes(labels, info.classNames);
   const known = labels.spacing !== null;
-  ui.volumeUnit.textContent = known ? 'ml' : 'volume';
-  const body = ui.volumes.tBodies[0];
-  body.replaceChildren(
+  ui.volumesCaption.textContent = known
+    ? 'Segmented volumes'
+    : 'Segmented volumes in voxels (the scan has no voxel spacing)';
+  const cell = (tag: 'td' | 'th', text: string) => {
+    const el = document.createElement(tag);
+    el.textContent = text;
+    return el;
+  };
+  ui.volumes.tHead!.rows[0].replaceChildren(
+    ...['class', ...(known ? ['ml'] : []), 'voxels'].map((t) => cell('th', t)),
+  );
+  ui.volumes.tBodies[0].replaceChildren(
     ...rows.map((r) => {
       const tr = document.createElement('tr');
       const [cr, cg, cb] = COLOURS[(r.index - 1) % COLOURS.length];
@@ -412,11 +440,9 @@ async function showResults(
       swatch.className = 'swatch';
       swatch.style.background = `rgb(${cr},${cg},${cb})`;
       name.append(swatch, r.name);
-      const ml = document.createElement('td');
-      ml.textContent = r.ml === null ? 'unknown (no spacing)' : r.ml.toFixed(2);
-      const vox = document.createElement('td');
-      vox.textContent = `${r.voxels} voxels`;
-      tr.append(name, ml, vox);
+      tr.append(name);
+      if (r.ml !== null) tr.append(cell('td', r.ml.toFixed(2)));
+      tr.append(cell('td', String(r.voxels)));
       return tr;
     }),
   );
@@ -434,7 +460,7 @@ async function showResults(
       const overlay = await NVImage.loadFromUrl({
         url: `${base}_seg.nii`,
         name: `${base}_seg.nii`,
-        buffer: nii.buffer as ArrayBuffer,
+        buffer: forDisplay(labels),
         opacity: Number(ui.opacity.value) / 100,
       });
       overlay.setColormapLabel(labelColormap(info.classNames));
@@ -514,6 +540,7 @@ function wire(): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-plane]')) {
     b.addEventListener('click', () => {
       plane = b.dataset.plane as typeof plane;
+      planeChosen = true;
       applyPlane();
     });
   }
