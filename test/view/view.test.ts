@@ -117,6 +117,8 @@ test('the page segments a dropped scan as `predict --engine onnx` does', { skip 
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForFunction("document.querySelectorAll('#model-select option').length > 0");
     assert.match(await page.locator('#privacy').innerText(), /never leave your machine/);
+    // The server's COOP/COEP headers let ONNX Runtime use wasm threads.
+    assert.equal(await page.evaluate('crossOriginIsolated'), true);
     assert.equal(await page.locator('#model-select').inputValue(), 'acdc-7');
 
     // A good scan: segmented, volumes listed, label map offered for download.
