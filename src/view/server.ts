@@ -89,6 +89,10 @@ export async function startViewServer(port: number, models: OfferedModel[]): Pro
   return {
     url: `http://127.0.0.1:${actual}/`,
     server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
