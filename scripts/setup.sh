@@ -33,3 +33,5 @@ if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addo
   node native/build.mjs
 fi
 npx tsc -p tsconfig.json
+# Type-checks the browser page of `contraseg view` (DOM types, no Node types); `view` bundles it.
+npx tsc -p src/web/tsconfig.json

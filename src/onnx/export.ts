@@ -6,6 +6,7 @@ import type { PreprocessConfig } from '../data/preprocess.js';
 import { readSafetensorsFloat32 } from '../io/safetensors-format.js';
 import type { UNetConfig } from '../nn/unet.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { metadataOf } from './model-info.js';
 import { decodeModel, encodeModel } from './proto.js';
 import { IR_VERSION, OPSET, unetGraph } from './unet-graph.js';
 
@@ -66,6 +67,16 @@ export function exportOnnx(
   out: string,
   o: { extra?: Record<string, string> } = {},
 ): { bytes: number; nodes: number } {
+  const { bytes, nodes } = onnxModelBytes(source, o);
+  writeFileAtomic(out, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return { bytes: bytes.byteLength, nodes };
+}
+
+/** The ONNX model of exportOnnx as bytes, written nowhere (`contraseg view` serves them). */
+export function onnxModelBytes(
+  source: string,
+  o: { extra?: Record<string, string> } = {},
+): { bytes: Uint8Array; nodes: number } {
   const raw = readFileSync(source);
   const { tensors, metadata } = readSafetensorsFloat32(source);
   const unet = metaJson<UNetConfig>(metadata, 'contraseg.unet', source);
@@ -106,15 +117,10 @@ export function exportOnnx(
     graph,
     metadata_props: Object.entries(props).map(([key, value]) => ({ key, value })),
   };
-  const bytes = encodeModel(model);
-  writeFileAtomic(out, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  return { bytes: bytes.byteLength, nodes: (graph.node as unknown[]).length };
+  return { bytes: encodeModel(model), nodes: (graph.node as unknown[]).length };
 }
 
 /** The metadata_props of an ONNX file as a map. */
 export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
-  const m = decodeModel(bytes) as { metadata_props?: Array<{ key: string; value: string }> };
-  const out: Record<string, string> = {};
-  for (const { key, value } of m.metadata_props ?? []) out[key] = value;
-  return out;
+  return metadataOf(decodeModel(bytes));
 }

@@ -8,6 +8,7 @@ import { register as inspect } from './inspect.js';
 import { register as predict } from './predict.js';
 import { register as report } from './report.js';
 import { register as train } from './train.js';
+import { register as view } from './view.js';
 
 /** Every subcommand registers itself on the program; add new ones here. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,4 +21,5 @@ export const commands: Array<(program: Command) => void> = [
   exportModel,
   report,
   diagnose,
+  view,
 ];
