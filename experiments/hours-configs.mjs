@@ -19,9 +19,11 @@ const LOSS = 'dice';
  * self-training and FixMatch from their images per step (16, and 16 + 8 without gradient).
  */
 const SECONDS_PER_ITERATION = { baseline: 0.66, selfTraining: 1.35, proposed: 1.6, fixmatch: 1.55 };
-/** Seconds of one validation (10 volumes at training resolution, batch-norm re-estimation). */
-const VALIDATION_SECONDS = 8;
-const VAL_EVERY = { baseline: 150, joint: 75, fixmatch: 75 };
+/** Seconds of one validation (20 volumes at training resolution, batch-norm re-estimation). */
+const VALIDATION_SECONDS = 12;
+const VAL_EVERY = { baseline: 300, joint: 150, fixmatch: 150 };
+/** Checkpoints every half validation interval: a kill loses at most about 2 minutes. */
+const checkpointEvery = (valEvery) => valEvery / 2;
 /** Seconds per round of pseudo-labels (forward + CRF over the unlabeled pool), per data set. */
 const PSEUDO_SECONDS = { acdc: 120, promise12: 70 };
 const HANDOFF_MINUTES = 45;
@@ -75,13 +77,13 @@ for (const [name, data, labeled, seed] of SETTINGS) {
     model: { bnMomentum: 0.1 },
     loss: { seg: LOSS },
     augment: { views: { clip: null } },
-    validation: { space: 'network', volumes: 10 },
+    validation: { space: 'network' },
     baseline: {
       iterations: handoff + round50(methodSeconds / baselineCost),
       handoff,
       batchSize: 8,
       valEvery: VAL_EVERY.baseline,
-      checkpointEvery: VAL_EVERY.baseline,
+      checkpointEvery: checkpointEvery(VAL_EVERY.baseline),
     },
     pseudo: { crf: CRF[data], crfUnits: 'fov', batchSize: 32 },
     joint: {
@@ -92,14 +94,14 @@ for (const [name, data, labeled, seed] of SETTINGS) {
       pairs: 4,
       init: 'full',
       valEvery: VAL_EVERY.joint,
-      checkpointEvery: VAL_EVERY.joint,
+      checkpointEvery: checkpointEvery(VAL_EVERY.joint),
     },
     fixmatch: {
       iterations: round50(methodSeconds / cost(s.fixmatch, VAL_EVERY.fixmatch)),
       labeledBatchSize: 8,
       unlabeledBatchSize: 8,
       valEvery: VAL_EVERY.fixmatch,
-      checkpointEvery: VAL_EVERY.fixmatch,
+      checkpointEvery: checkpointEvery(VAL_EVERY.fixmatch),
     },
     methods: ['self-training', 'proposed', 'fixmatch'],
   };

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
+# Stopping the queue stops its runs too (rerunning resumes them).
+trap 'trap - TERM INT; kill 0' TERM INT
 if [ "${1:-}" = "-j" ]; then
   jobs=$2
   shift 2

@@ -154,8 +154,9 @@ export const configSchema = z
     /**
      * How checkpoints are selected during training: 'native' scores validation volumes at their
      * native geometry (method.md G); 'network' at training resolution, several times cheaper.
-     * `volumes`: how many of them (evenly spaced in list order; default all). The selected and
-     * last checkpoints are always scored natively on every validation volume at the end.
+     * `volumes`: how many of them (drawn at random once per run, seeded; default all). The
+     * selected and last checkpoints are always scored natively on every validation volume at the
+     * end.
      */
     validation: z
       .object({

@@ -121,12 +121,3 @@ export function classCount(bits: number): number {
   for (let b = bits; b; b &= b - 1) n++;
   return n;
 }
-
-/**
- * `n` slice indices spread evenly over `count` slices (all of them when n ≥ count): a fixed,
- * seed-free sample.
- */
-export function evenlySpaced(count: number, n: number): number[] {
-  if (n >= count) return Array.from({ length: count }, (_, i) => i);
-  return Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * count) / n));
-}

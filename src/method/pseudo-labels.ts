@@ -75,8 +75,8 @@ export interface PseudoLabels {
 
 /**
  * The unlabeled slices a round of joint training can draw: all of them, or, when the round makes
- * fewer draws than there are slices, that many chosen at random without replacement (Fisher-Yates
- * with `rng`), in pool order. Only these get pseudo-labels: a short round does not pay for
+ * fewer draws than there are slices, that many chosen at random without replacement
+ * (`Rng.sample`), in pool order. Only these get pseudo-labels: a short round does not pay for
  * labelling slices it never reads.
  */
 export function roundSlices(count: number, cfg: RunConfig, rng: Rng): number[] {
@@ -85,13 +85,7 @@ export function roundSlices(count: number, cfg: RunConfig, rng: Rng): number[] {
     cfg.methods.includes('proposed') ? 30 * j.pairs * roundLength(cfg, 'proposed') : 0,
     cfg.methods.includes('self-training') ? j.segBatchSize * roundLength(cfg, 'self-training') : 0,
   );
-  const all = Array.from({ length: count }, (_, i) => i);
-  if (draws >= count) return all;
-  for (let i = 0; i < draws; i++) {
-    const k = i + rng.int(count - i);
-    [all[i], all[k]] = [all[k], all[i]];
-  }
-  return all.slice(0, draws).sort((a, b) => a - b);
+  return rng.sample(count, draws);
 }
 
 /**

@@ -12,7 +12,6 @@ import { roundLength, type RunConfig } from './config.js';
 import {
   classPresence,
   evalVolumes,
-  evenlySpaced,
   labeledPool,
   unlabeledPool,
   type EvalVolume,
@@ -198,6 +197,17 @@ function newNet(ctx: RunContext): UNet {
 }
 
 /**
+ * The validation volumes that select checkpoints during training: all, or `validation.volumes` of
+ * them drawn at random once per run (seeded; a fixed stride could alias with the list's order,
+ * e.g. ACDC's val.list alternates end-diastole and end-systole), in list order.
+ */
+function selectionVolumes(ctx: RunContext): EvalVolume[] {
+  const n = ctx.cfg.validation.volumes ?? Infinity;
+  const rng = new Rng(deriveSeed(ctx.cfg.seed, 8));
+  return rng.sample(ctx.validation.length, n).map((i) => ctx.validation[i]);
+}
+
+/**
  * A stage's network (fresh, from the current torch seed), optimiser and loop context. The caller
  * seeds torch first so that initialisation is reproducible.
  */
@@ -217,9 +227,7 @@ function makeStage(
     optimizer,
     scheduler,
     rng,
-    validation: evenlySpaced(ctx.validation.length, ctx.cfg.validation.volumes ?? Infinity).map(
-      (i) => ctx.validation[i],
-    ),
+    validation: selectionVolumes(ctx),
     validationSpace: ctx.cfg.validation.space,
     updateBn: null,
     pre: ctx.pre,

@@ -82,6 +82,20 @@ export class Rng {
     }
     return Math.floor(this.uniform() * n);
   }
+
+  /**
+   * `n` distinct indices of {0, ..., count - 1} in ascending order, drawn without replacement
+   * (a partial Fisher-Yates shuffle: n draws); all of them when n ≥ count (no draws).
+   */
+  sample(count: number, n: number): number[] {
+    const all = Array.from({ length: count }, (_, i) => i);
+    if (n >= count) return all;
+    for (let i = 0; i < n; i++) {
+      const k = i + this.int(count - i);
+      [all[i], all[k]] = [all[k], all[i]];
+    }
+    return all.slice(0, n).sort((a, b) => a - b);
+  }
 }
 
 function rotl(x: number, k: number): number {
