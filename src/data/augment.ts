@@ -13,7 +13,7 @@
  * (step 3 and C.4 step 4).
  */
 import * as torch from '../torch/index.js';
-import { F, type Tensor } from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
 import type { Rng } from '../util/rng.js';
 import { type AffineParams, affineSample, drawAffineParams } from './augment-affine.js';
 import { drawElasticGrids, elasticWarp } from './augment-elastic.js';

@@ -155,6 +155,30 @@ function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
+/** The bytes of a file; a missing or unreadable file is an InputError naming it. */
+export function readFileBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new InputError(
+      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      path,
+    );
+  }
+}
+
+/** A JSON metadata entry of a contraseg model file; missing or malformed is an InputError. */
+export function metadataJson<T>(metadata: Record<string, string>, key: string, path: string): T {
+  const v = metadata[key];
+  if (v === undefined)
+    throw new InputError(`not a contraseg model (metadata '${key}' missing)`, path);
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    throw new InputError(`metadata '${key}' is not valid JSON`, path);
+  }
+}
+
 /**
  * Reads the floating-point tensors (F32, F16, BF16, F64) of a safetensors file as float32 arrays,
  * with the metadata; other dtypes are skipped. No tensor engine involved.
@@ -163,15 +187,7 @@ export function readSafetensorsFloat32(path: string): {
   tensors: Record<string, { shape: number[]; data: Float32Array }>;
   metadata: Record<string, string>;
 } {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    throw new InputError(
-      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      path,
-    );
-  }
+  const buf = readFileBytes(path);
   const { entries, metadata, start } = parseSafetensorsHeader(path, buf);
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const e of entries) {

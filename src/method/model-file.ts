@@ -3,6 +3,7 @@ import { UNet, type UNetConfig } from '../nn/index.js';
 import { loadSafetensors, saveSafetensors } from '../nn/safetensors.js';
 import { Preprocessor, type PreprocessConfig } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
+import { metadataJson } from '../io/safetensors-format.js';
 import { requireDevice } from './setup.js';
 
 /** A trained model ready for prediction: network, its preprocessing, and class names. */
@@ -11,17 +12,6 @@ export interface LoadedModel {
   preprocessor: Preprocessor;
   classNames: string[];
   metadata: Record<string, string>;
-}
-
-function meta<T>(metadata: Record<string, string>, key: string, path: string): T {
-  const v = metadata[key];
-  if (v === undefined)
-    throw new InputError(`not a contraseg model (metadata '${key}' missing)`, path);
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    throw new InputError(`metadata '${key}' is not valid JSON`, path);
-  }
 }
 
 /**
@@ -33,9 +23,9 @@ export function loadModel(path: string, device = 'cpu'): LoadedModel {
   requireDevice(device, '--device');
   const { tensors, metadata } = loadSafetensors(path);
   try {
-    const unet = meta<UNetConfig>(metadata, 'contraseg.unet', path);
-    const pre = meta<PreprocessConfig>(metadata, 'contraseg.preprocess', path);
-    const classNames = meta<string[]>(metadata, 'contraseg.classes', path);
+    const unet = metadataJson<UNetConfig>(metadata, 'contraseg.unet', path);
+    const pre = metadataJson<PreprocessConfig>(metadata, 'contraseg.preprocess', path);
+    const classNames = metadataJson<string[]>(metadata, 'contraseg.classes', path);
     const net = new UNet(unet);
     const weights: Record<string, torch.Tensor> = {};
     for (const [k, t] of Object.entries(tensors)) if (!k.startsWith('__')) weights[k] = t;

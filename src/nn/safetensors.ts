@@ -11,10 +11,14 @@
  * data exactly, with neither gaps nor overlaps) and reports every problem as an InputError naming
  * the file.
  */
-import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { InputError } from '../errors.js';
-import { define, METADATA, parseSafetensorsHeader } from '../io/safetensors-format.js';
+import {
+  define,
+  METADATA,
+  parseSafetensorsHeader,
+  readFileBytes,
+} from '../io/safetensors-format.js';
 import { isTensor, tensor, tidy, viewAs, type DType, type Tensor } from '../torch/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
@@ -111,15 +115,7 @@ export function loadSafetensors(path: string): {
   metadata: Record<string, string>;
 } {
   checkHost();
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    throw new InputError(
-      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      path,
-    );
-  }
+  const buf = readFileBytes(path);
   const { entries, metadata, start } = parseSafetensorsHeader(path, buf);
   // Inside tidy so that a failure disposes what was made; the result joins the caller's scope.
   const tensors = tidy(() => {

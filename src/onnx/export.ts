@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import type { PreprocessConfig } from '../data/preprocess.js';
-import { readSafetensorsFloat32 } from '../io/safetensors-format.js';
+import { metadataJson, readSafetensorsFloat32 } from '../io/safetensors-format.js';
 import type { UNetConfig } from '../nn/unet.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { metadataOf } from './model-info.js';
@@ -46,17 +46,6 @@ const USAGE =
   'gives class probabilities, argmax over axis 1 the labels (contraseg.classes). contraseg ' +
   'maps probabilities back to the native grid per contraseg.preprocess.inverse.';
 
-function metaJson<T>(md: Record<string, string>, key: string, path: string): T {
-  const v = md[key];
-  if (v === undefined)
-    throw new InputError(`not a contraseg model (metadata '${key}' missing)`, path);
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    throw new InputError(`metadata '${key}' is not valid JSON`, path);
-  }
-}
-
 /**
  * Writes the inference network of a contraseg checkpoint or exported model (safetensors) as an
  * ONNX model (see src/onnx/unet-graph.ts), with everything needed to use it in metadata_props:
@@ -79,9 +68,9 @@ export function onnxModelBytes(
 ): { bytes: Uint8Array; nodes: number } {
   const raw = readFileSync(source);
   const { tensors, metadata } = readSafetensorsFloat32(source);
-  const unet = metaJson<UNetConfig>(metadata, 'contraseg.unet', source);
-  const pre = metaJson<PreprocessConfig>(metadata, 'contraseg.preprocess', source);
-  const classes = metaJson<string[]>(metadata, 'contraseg.classes', source);
+  const unet = metadataJson<UNetConfig>(metadata, 'contraseg.unet', source);
+  const pre = metadataJson<PreprocessConfig>(metadata, 'contraseg.preprocess', source);
+  const classes = metadataJson<string[]>(metadata, 'contraseg.classes', source);
   let graph: Record<string, unknown>;
   try {
     graph = unetGraph(tensors, unet, basename(source).replace(/\.safetensors$/, ''));
