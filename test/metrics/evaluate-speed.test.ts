@@ -2,8 +2,8 @@
 // The bound is loose (shared CI cores); the measured time is printed as a test diagnostic.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { Shape3, Spacing3 } from '../../src/eval/edt.js';
-import { evaluateVolume } from '../../src/eval/evaluate.js';
+import type { Shape3, Spacing3 } from '../../src/metrics/edt.js';
+import { evaluateVolume } from '../../src/metrics/evaluate.js';
 import { jitter, paintEllipsoid, rng, type Ellipsoid } from './synthetic.js';
 
 const shape: Shape3 = [16, 256, 256];
