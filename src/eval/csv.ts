@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../util/atomic.js';
-import type { VolumeMetrics } from './evaluate.js';
+import type { VolumeMetrics } from '../metrics/evaluate.js';
 
 /** A volume's metrics under its case id. */
 export interface NamedVolumeMetrics {

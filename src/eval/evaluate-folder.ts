@@ -2,10 +2,14 @@ import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { readListFile } from '../data/inputs.js';
 import type { Volume } from '../io/volume.js';
-import { summarizeVolumes, type EvaluationSummary, type MetricSummaries } from './aggregate.js';
+import {
+  summarizeVolumes,
+  type EvaluationSummary,
+  type MetricSummaries,
+} from '../metrics/aggregate.js';
 import { type CaseFiles, caseSource, isDirectory, readCase, scanCaseFolder } from './case-files.js';
 import type { NamedVolumeMetrics } from './csv.js';
-import { evaluateVolume, type VolumeMetrics } from './evaluate.js';
+import { evaluateVolume, type VolumeMetrics } from '../metrics/evaluate.js';
 import type { GroundTruth } from './ground-truth.js';
 
 export interface EvaluateFolderOptions {

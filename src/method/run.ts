@@ -7,7 +7,7 @@ import { Rng, deriveSeed } from '../util/rng.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { SegmentationDataset } from '../data/dataset.js';
 import type { Preprocessor } from '../data/preprocess.js';
-import { summarizeVolumes, type EvaluationSummary } from '../eval/aggregate.js';
+import { summarizeVolumes, type EvaluationSummary } from '../metrics/aggregate.js';
 import { roundLength, type RunConfig } from './config.js';
 import {
   classPresence,

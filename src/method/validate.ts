@@ -1,6 +1,6 @@
 import type { UNet } from '../nn/index.js';
 import type { Preprocessor } from '../data/preprocess.js';
-import { evaluateVolume, type VolumeMetrics } from '../eval/evaluate.js';
+import { evaluateVolume, type VolumeMetrics } from '../metrics/evaluate.js';
 import { argmaxClasses, predictProbabilities } from './predict.js';
 import type { EvalVolume } from './pools.js';
 

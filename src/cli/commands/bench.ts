@@ -116,4 +116,23 @@ export function register(program: Command): void {
         }
       },
     );
+  bench
+    .command('timings')
+    .argument('[names...]', 'evaluate, augment, phantom, acdc-load, acdc-predict (default: all)')
+    .description(
+      'wall-clock timings that asserted budgets in the unit tests once: evaluateVolume, ' +
+        'augmentation versus a UNet step, phantom generation, ACDC loading and prediction',
+    )
+    .option('--json', 'print the JSON result on one line')
+    .action(async (names: string[], o: { json?: boolean }) => {
+      const { benchTimings, TIMINGS } = await import('../../../bench/timings.js');
+      const known: readonly string[] = TIMINGS;
+      for (const n of names) {
+        if (!known.includes(n)) throw new InputError(`unknown timing (${TIMINGS.join(', ')})`, n);
+      }
+      const chosen = names.length ? (names as (typeof TIMINGS)[number][]) : TIMINGS;
+      const log = o.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);
+      const r = await benchTimings(chosen, log);
+      process.stdout.write(`${JSON.stringify(r, null, o.json ? 0 : 2)}\n`);
+    });
 }

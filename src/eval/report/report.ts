@@ -6,7 +6,7 @@ import type { Volume } from '../../io/volume.js';
 import type { RunConfig } from '../../method/config.js';
 import type { MethodResult, RunSummary } from '../../method/run.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { evaluateVolume } from '../evaluate.js';
+import { evaluateVolume } from '../../metrics/evaluate.js';
 import { CURVES_ID, type OverlayPanel, type ReportContent, reportHtml } from './html.js';
 import { chooseSlice, overlayPng } from './overlay.js';
 import { chromiumAvailable, CHROMIUM, screenshotElement } from './render.js';

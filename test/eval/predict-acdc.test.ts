@@ -11,12 +11,13 @@ import type { LoadedModel } from '../../src/method/model-file.js';
 import * as torch from '../../src/torch/index.js';
 import { sharedDataDir, skipWithoutData } from '../helpers/shared-data.js';
 
-// Prediction time of one ACDC validation volume at 192 x 192 on 2 threads with the paper's UNet
-// (untrained weights: the time does not depend on them), after the model is loaded.
+// Predicting one ACDC validation volume at 192 x 192 on 2 threads with the paper's UNet (untrained
+// weights) gives a label map of the image's shape, without and with flip TTA. The time is measured
+// by `contraseg bench timings acdc-predict` (bench/timings.ts).
 test(
-  'timing: predicting one ACDC validation volume at 192x192 on 2 threads',
+  "predicting one ACDC validation volume at 192x192 on 2 threads: the label has the image's shape",
   { skip: skipWithoutData('ACDC/val.list') },
-  async (t) => {
+  async () => {
     const root = join(sharedDataDir()!, 'ACDC');
     const id = readListFile(join(root, 'val.list')).find((v) => v.endsWith('_frame01'))!;
     const image = (await readHdf5(join(root, 'data', `${id}.h5`), ['image'])).get(
@@ -39,29 +40,10 @@ test(
       metadata: {},
     };
     try {
-      const depth = image.shape[0];
-      const time = (tta: 'none' | 'flip') => {
-        const start = performance.now();
+      for (const tta of ['none', 'flip'] as const) {
         const label = predictVolume(model, image, { tta });
-        const seconds = (performance.now() - start) / 1000;
         assert.deepEqual(label.shape, image.shape);
-        return seconds;
-      };
-      const first = time('none');
-      const runs = [time('none'), time('none')];
-      const best = Math.min(...runs);
-      const flip = time('flip');
-      const lines = [
-        `${id}: ${image.shape.join('x')} (D x H x W) -> ${depth} slices of 192x192, paper UNet ` +
-          `(${net.numParameters().toLocaleString('en-US')} parameters), 2 threads`,
-        `first call ${first.toFixed(2)} s; then ${runs.map((s) => s.toFixed(2)).join(' s, ')} s per volume`,
-        `best ${best.toFixed(2)} s per volume = ${((1000 * best) / depth).toFixed(0)} ms per slice ` +
-          `(preprocessing, forward passes, inverse mapping)`,
-        `flip TTA ${flip.toFixed(2)} s per volume = ${((1000 * flip) / depth).toFixed(0)} ms per slice`,
-      ];
-      for (const line of lines) t.diagnostic(line);
-      // Loose: a shared 2-core machine can be slow, but not minutes per volume.
-      assert.ok(best < 60, `${best} s per volume`);
+      }
     } finally {
       net.dispose();
       torch.setNumThreads(threads);

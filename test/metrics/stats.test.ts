@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describe as summary, percentileSorted } from '../../src/eval/stats.js';
+import { describe as summary, percentileSorted } from '../../src/metrics/stats.js';
 
 describe('percentileSorted', () => {
   it('matches numpy.percentile (linear) on known values', () => {

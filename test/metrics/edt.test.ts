@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { squaredDistanceTransform, type Shape3, type Spacing3 } from '../../src/eval/edt.js';
+import { squaredDistanceTransform, type Shape3, type Spacing3 } from '../../src/metrics/edt.js';
 import { rng } from './synthetic.js';
 
 /** O(n²) reference: squared distance from every voxel to every feature voxel. */

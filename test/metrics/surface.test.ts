@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { surfaceVoxels } from '../../src/eval/surface.js';
-import { surfaceMetrics } from '../../src/eval/surface-distance.js';
+import { surfaceVoxels } from '../../src/metrics/surface.js';
+import { surfaceMetrics } from '../../src/metrics/surface-distance.js';
 
 describe('surfaceVoxels', () => {
   it('keeps every voxel of a full 3x3x3 block but the centre (array border is background)', () => {

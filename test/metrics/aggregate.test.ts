@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/errors.js';
-import { summarizeVolumes } from '../../src/eval/aggregate.js';
-import type { ClassMetrics, VolumeMetrics } from '../../src/eval/evaluate.js';
+import { summarizeVolumes } from '../../src/metrics/aggregate.js';
+import type { ClassMetrics, VolumeMetrics } from '../../src/metrics/evaluate.js';
 
 const cls = (label: number, dice: number, hd95: number, assd: number): ClassMetrics => ({
   label,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/errors.js';
-import { evaluateVolume } from '../../src/eval/evaluate.js';
+import { evaluateVolume } from '../../src/metrics/evaluate.js';
 import type { Volume } from '../../src/io/volume.js';
 
 const shape: [number, number, number] = [1, 2, 4];

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { Shape3, Spacing3 } from '../../src/eval/edt.js';
-import { evaluateVolume } from '../../src/eval/evaluate.js';
+import type { Shape3, Spacing3 } from '../../src/metrics/edt.js';
+import { evaluateVolume } from '../../src/metrics/evaluate.js';
 import {
   flipNoise,
   jitter,
@@ -20,7 +20,9 @@ import {
 } from './synthetic.js';
 
 const PYTHON = '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('../../../test/eval/reference_metrics.py', import.meta.url));
+const SCRIPT = fileURLToPath(
+  new URL('../../../test/metrics/reference_metrics.py', import.meta.url),
+);
 const RTOL = 1e-6;
 
 interface Case {

@@ -1,5 +1,5 @@
 // Seeded random masks for the eval tests: ellipsoids, blobs and noise in [D, H, W] volumes.
-import type { Shape3, Spacing3 } from '../../src/eval/edt.js';
+import type { Shape3, Spacing3 } from '../../src/metrics/edt.js';
 
 /** mulberry32: a small seeded PRNG returning floats in [0, 1). */
 export function rng(seed: number): () => number {

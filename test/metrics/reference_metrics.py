@@ -1,4 +1,4 @@
-"""Reference segmentation metrics for test/eval/metrics-parity.test.ts.
+"""Reference segmentation metrics for test/metrics/metrics-parity.test.ts.
 
 dc, hd95 and assd below are medpy.metric.binary's (medpy 0.4/0.5, medpy/metric/binary.py)
 restated with the same scipy.ndimage calls, since medpy itself is not installed.
