@@ -3,8 +3,6 @@ import { type UNet, updateBn } from '../nn/index.js';
 import { Rng, deriveSeed } from '../util/rng.js';
 import type { RunConfig } from './config.js';
 import type { SlicePool } from './pools.js';
-import { fixMatchBatch } from './train/fixmatch.js';
-import { proposedBatch, selfTrainingBatch, type JointPools } from './train/joint.js';
 import { supervisedBatch } from './train/supervised.js';
 import type { BnUpdater } from './train/loop.js';
 
@@ -41,37 +39,4 @@ export function baselineBnUpdater(cfg: RunConfig, labeled: SlicePool, net: UNet)
   return bnUpdater(cfg, 0, (rng) => [
     supervisedBatch(labeled, cfg, cfg.baseline.batchSize, classes, rng, net.device).images,
   ]);
-}
-
-/** A joint stage's re-estimation on the batches of its current round (train/joint.ts). */
-export function jointBnUpdater(
-  cfg: RunConfig,
-  method: 'self-training' | 'proposed',
-  pools: JointPools,
-  net: UNet,
-): BnUpdater | null {
-  const classes = net.config.numClasses;
-  if (method === 'self-training')
-    return bnUpdater(cfg, 2, (rng) => [
-      selfTrainingBatch(pools, cfg, classes, rng, net.device).images,
-    ]);
-  return bnUpdater(cfg, 1, (rng) => {
-    const b = proposedBatch(pools, cfg, classes, rng, net.device);
-    // The forward pass of a proposed iteration: segmentation slices and both views together.
-    return b ? [torch.cat([b.segImages, b.contrastImages])] : [];
-  });
-}
-
-/** FixMatch's re-estimation: both forward passes of its iterations (train/fixmatch.ts). */
-export function fixMatchBnUpdater(
-  cfg: RunConfig,
-  labeled: SlicePool,
-  unlabeled: SlicePool,
-  net: UNet,
-): BnUpdater | null {
-  const classes = net.config.numClasses;
-  return bnUpdater(cfg, 3, (rng) => {
-    const x = fixMatchBatch(labeled, unlabeled, cfg, classes, rng, net.device);
-    return [x.weak, torch.cat([x.lab.images, x.strong])];
-  });
 }

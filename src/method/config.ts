@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { METHODS, methodConfigSections, semiSupervisedNames } from './methods/index.js';
 
 /**
  * The configuration of a training run, validated at the edge. Defaults reproduce the paper
@@ -246,25 +247,12 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** FixMatch/UniMatch-style weak-to-strong consistency, the modern baseline to compare with. */
-    fixmatch: z
-      .object({
-        iterations: z.number().int().min(1).default(15000),
-        labeledBatchSize: z.number().int().min(1).default(12),
-        unlabeledBatchSize: z.number().int().min(1).default(12),
-        threshold: z.number().min(0).max(1).default(0.95),
-        lambda: z.number().min(0).default(1),
-        /** Side of the zeroed box of the strong view, as a fraction of the image: U(lo, hi). */
-        cutout: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.25, 0.5]),
-        valEvery: z.number().int().min(1).default(50),
-        checkpointEvery: z.number().int().min(1).default(50),
-      })
-      .strict()
-      .prefault({}),
+    /** The methods' own sections (src/method/methods/), after the joint stages'. */
+    ...methodConfigSections,
     /** Methods `contraseg run` trains after the baseline. */
     methods: z
-      .array(z.enum(['self-training', 'proposed', 'fixmatch']))
-      .default(['self-training', 'proposed']),
+      .array(z.enum(semiSupervisedNames))
+      .default(METHODS.filter((m) => m.runByDefault).map((m) => m.name)),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -288,13 +276,6 @@ export const configSchema = z
 
 export type RunConfig = z.output<typeof configSchema>;
 
-/** Iterations per round of a joint stage (joint.iterationsPerRound, or self-training's own). */
-export function roundLength(cfg: RunConfig, method: 'self-training' | 'proposed'): number {
-  const j = cfg.joint;
-  return method === 'self-training'
-    ? (j.selfTrainingIterationsPerRound ?? j.iterationsPerRound)
-    : j.iterationsPerRound;
-}
 export type RunConfigInput = z.input<typeof configSchema>;
 
 /** Validates a config object; errors name the field (e.g. `joint.lambda`). */

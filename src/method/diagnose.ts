@@ -14,6 +14,7 @@ import {
 } from './pseudo-labels.js';
 import type { CrfUnits } from './pseudo/crf.js';
 import { predictProbabilities } from './predict.js';
+import { methodSpec } from './methods/index.js';
 import { semiSupervisedStart } from './run.js';
 import { makePreprocessor, openDataset, unetConfig } from './setup.js';
 import { loadCheckpoint } from './train/checkpoint.js';
@@ -63,7 +64,9 @@ export async function pseudoLabelQuality(
   const out: PseudoLabelQuality[] = [];
   // Stages sharing a file (round 0) are scored once, under all their names.
   const files = new Map<string, { stages: string[]; round: number }>();
-  for (const stage of o.saved === false ? [] : cfg.methods.filter((m) => m !== 'fixmatch')) {
+  for (const stage of o.saved === false
+    ? []
+    : cfg.methods.filter((m) => methodSpec(m).pseudoLabels)) {
     for (let r = 0; r < cfg.joint.rounds; r++) {
       const path = pseudoLabelFile(runDir, stage, r);
       if (!existsSync(path)) continue;

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { UNet } from '../nn/index.js';
 import type { Rng } from '../util/rng.js';
-import { roundLength, type RunConfig } from './config.js';
+import type { RunConfig } from './config.js';
+import { BASELINE, methodSpec } from './methods/index.js';
 import type { SlicePool } from './pools.js';
 import { argmaxClasses, predictProbabilities } from './predict.js';
 import {
@@ -21,7 +22,7 @@ import { ttaFilter } from './pseudo/tta-filter.js';
  */
 export function pseudoLabelFile(runDir: string, stage: string, round: number): string {
   return round === 0
-    ? join(runDir, 'baseline', 'round0-pseudo-labels.bin')
+    ? join(runDir, BASELINE.name, 'round0-pseudo-labels.bin')
     : join(runDir, stage, `round${round}-pseudo-labels.bin`);
 }
 
@@ -80,11 +81,7 @@ export interface PseudoLabels {
  * labelling slices it never reads.
  */
 export function roundSlices(count: number, cfg: RunConfig, rng: Rng): number[] {
-  const j = cfg.joint;
-  const draws = Math.max(
-    cfg.methods.includes('proposed') ? 30 * j.pairs * roundLength(cfg, 'proposed') : 0,
-    cfg.methods.includes('self-training') ? j.segBatchSize * roundLength(cfg, 'self-training') : 0,
-  );
+  const draws = Math.max(0, ...cfg.methods.map((m) => methodSpec(m).pseudoLabels?.draws(cfg) ?? 0));
   return rng.sample(count, draws);
 }
 

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import type { SegmentationDataset } from '../data/dataset.js';
 import type { Preprocessor } from '../data/preprocess.js';
 import { summarizeVolumes, type EvaluationSummary } from '../metrics/aggregate.js';
-import { roundLength, type RunConfig } from './config.js';
+import type { RunConfig } from './config.js';
 import {
   classPresence,
   evalVolumes,
@@ -37,14 +37,14 @@ import {
 } from './train/loop.js';
 import { MetricsLog } from './train/metrics-log.js';
 import { silentReporter, type Reporter } from './train/reporter.js';
-import { supervisedStep } from './train/supervised.js';
-import { proposedStep, selfTrainingStep, type JointPools } from './train/joint.js';
-import { fixMatchStep } from './train/fixmatch.js';
+import type { JointPools } from './train/joint.js';
 import { estimatePseudoLabels, pseudoLabelFile, roundSlices } from './pseudo-labels.js';
 import { scoreVolumes } from './validate.js';
-import { baselineBnUpdater, fixMatchBnUpdater, jointBnUpdater } from './bn-update.js';
+import { bnUpdater } from './bn-update.js';
+import { BASELINE, methodSpec, type MethodSpec, type StageData } from './methods/index.js';
 
-export type Method = 'baseline' | 'self-training' | 'proposed' | 'fixmatch';
+/** The name of a registered method (src/method/methods/index.ts). */
+export type Method = string;
 
 export interface RunOptions {
   dir: string;
@@ -107,16 +107,11 @@ export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSum
   prepareRunDir(cfg, o.dir, o.resume ?? false);
   torch.setNumThreads(cfg.threads);
   const ctx = await loadRunContext(cfg, o.dir, o.reporter ?? silentReporter);
-  const methods = o.methods ?? ['baseline', ...cfg.methods];
+  const methods = o.methods ?? [BASELINE.name, ...cfg.methods];
   const results: MethodResult[] = [];
   for (const m of methods) {
-    const state =
-      m === 'baseline'
-        ? await trainBaseline(ctx)
-        : m === 'fixmatch'
-          ? await trainFixMatch(ctx)
-          : await trainJoint(ctx, m);
-    results.push(await evaluateMethod(ctx, m, state));
+    const spec = methodSpec(m);
+    results.push(await evaluateMethod(ctx, spec, await trainMethod(ctx, spec)));
   }
   const summary: RunSummary = {
     name: cfg.name,
@@ -281,36 +276,74 @@ async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   return state;
 }
 
-/** Stage 1 (method.md A.1): the supervised baseline on the labeled slices. */
-function trainBaseline(ctx: RunContext): Promise<TrainerState> {
-  const b = ctx.cfg.baseline;
+/**
+ * Trains a registered method (src/method/methods/): from scratch, or from the baseline's handoff
+ * (training the baseline first if needed) with all its weights or its backbone (method.md A.2),
+ * with or without rounds of pseudo-labels, one `trainer().step` per iteration. The baseline also
+ * logs its untrained score and writes the handoff checkpoint.
+ */
+async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerState> {
+  const cfg = ctx.cfg;
+  if (spec.needsUnlabeled && ctx.unlabeled.count === 0)
+    throw new InputError(`${spec.name} needs unlabeled slices`, spec.name);
+  const start = spec.start.from === 'baseline' ? await baselineStart(ctx) : null;
+  const init = spec.start.from === 'baseline' ? spec.start.init(cfg) : null;
+  const trainer = await spec.trainer();
+  const schedule = spec.schedule(cfg);
+  const total = schedule.iterations;
+  const rounds = spec.pseudoLabels;
   return runStage(ctx, {
-    method: 'baseline',
-    torchSeed: deriveSeed(ctx.cfg.seed, 1),
-    rngSeed: deriveSeed(ctx.cfg.seed, 2),
-    total: b.iterations,
-    every: b,
+    method: spec.name,
+    torchSeed: deriveSeed(cfg.seed, ...spec.seeds.torch),
+    rngSeed: deriveSeed(cfg.seed, ...spec.seeds.rng),
+    total,
+    every: schedule,
+    init:
+      start === null
+        ? undefined
+        : (stage) =>
+            init === 'full'
+              ? loadCheckpoint(start, stage.net, stage.optimizer, null)
+              : loadBackbone(stage.net, start),
+    initialRound: rounds ? -1 : undefined,
     train: async (stage, state) => {
       const net = stage.net;
-      ctx.reporter.message(
-        `baseline: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`,
-      );
-      if (state.iteration === 0) {
-        const v = scoreVolumes(net, ctx.validation, ctx.pre);
-        ctx.metrics.append({
-          stage: 'baseline',
-          iter: -1,
-          kind: 'val',
-          dice: v.dice,
-          perClass: v.perClass,
-          untrained: true,
-        });
+      if (spec.start.from === 'scratch') {
+        ctx.reporter.message(
+          `${spec.name}: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`,
+        );
+        if (state.iteration === 0) {
+          const v = scoreVolumes(net, ctx.validation, ctx.pre);
+          ctx.metrics.append({
+            stage: spec.name,
+            iter: -1,
+            kind: 'val',
+            dice: v.dice,
+            perClass: v.perClass,
+            untrained: true,
+          });
+        }
       }
-      const loss = segmentationLoss(ctx.cfg);
-      stage.updateBn = baselineBnUpdater(ctx.cfg, ctx.labeled, net);
-      const step = () => supervisedStep(stage, ctx.labeled, ctx.cfg, loss, b.batchSize);
-      if (b.handoff !== undefined && hasHandoff(ctx.cfg)) {
-        await runIterations(stage, state, b.handoff, step);
+      const loss = segmentationLoss(cfg);
+      const data: StageData = { labeled: ctx.labeled, unlabeled: ctx.unlabeled, round: null };
+      const updateBn = () =>
+        bnUpdater(cfg, spec.seeds.bnStream, (rng) => trainer.bnInputs(data, cfg, net, rng));
+      const step = () => trainer.step(stage, data, cfg, loss);
+      if (rounds) {
+        const perRound = rounds.iterationsPerRound(cfg);
+        while (state.iteration < total) {
+          const r = Math.floor(state.iteration / perRound);
+          if (state.round < r) startRound(ctx, spec, stage, state, r);
+          const begins = state.iteration === r * perRound;
+          data.round = roundPools(ctx, stage, r, begins ? state.iteration : null);
+          stage.updateBn = updateBn();
+          await runIterations(stage, state, (r + 1) * perRound, step);
+        }
+        return;
+      }
+      stage.updateBn = updateBn();
+      if (spec === BASELINE && hasHandoff(cfg)) {
+        await runIterations(stage, state, cfg.baseline.handoff as number, step);
         if (!existsSync(handoffPath(ctx))) {
           // handoff.json first: a handoff checkpoint always has its seconds beside it.
           writeFileAtomic(handoffInfoPath(ctx), JSON.stringify({ seconds: state.elapsedSeconds }));
@@ -318,13 +351,13 @@ function trainBaseline(ctx: RunContext): Promise<TrainerState> {
           renameSync(`${handoffPath(ctx)}.tmp`, handoffPath(ctx));
         }
       }
-      await runIterations(stage, state, b.iterations, step);
+      await runIterations(stage, state, total, step);
     },
   });
 }
 
-const handoffPath = (ctx: RunContext) => join(stageDir(ctx, 'baseline'), 'handoff.safetensors');
-const handoffInfoPath = (ctx: RunContext) => join(stageDir(ctx, 'baseline'), 'handoff.json');
+const handoffPath = (ctx: RunContext) => join(stageDir(ctx, BASELINE.name), 'handoff.safetensors');
+const handoffInfoPath = (ctx: RunContext) => join(stageDir(ctx, BASELINE.name), 'handoff.json');
 const hasHandoff = (cfg: RunConfig) =>
   cfg.baseline.handoff !== undefined && cfg.baseline.handoff < cfg.baseline.iterations;
 
@@ -334,18 +367,18 @@ const hasHandoff = (cfg: RunConfig) =>
  * `handoff` iterations.
  */
 export function semiSupervisedStart(runDir: string, cfg: RunConfig): string {
-  return join(runDir, 'baseline', hasHandoff(cfg) ? 'handoff.safetensors' : 'best.safetensors');
+  return join(runDir, BASELINE.name, hasHandoff(cfg) ? 'handoff.safetensors' : 'best.safetensors');
 }
 
 /** Baseline training seconds spent before the semi-supervised methods start. */
 function baselineStartSeconds(ctx: RunContext): number {
-  if (!hasHandoff(ctx.cfg)) return readDone(stageDir(ctx, 'baseline'))?.elapsedSeconds ?? 0;
+  if (!hasHandoff(ctx.cfg)) return readDone(stageDir(ctx, BASELINE.name))?.elapsedSeconds ?? 0;
   return (JSON.parse(readFileSync(handoffInfoPath(ctx), 'utf8')) as { seconds: number }).seconds;
 }
 
 /** The semi-supervised methods' starting checkpoint, training the baseline first if needed. */
 async function baselineStart(ctx: RunContext): Promise<string> {
-  await trainBaseline(ctx);
+  await trainMethod(ctx, BASELINE);
   return semiSupervisedStart(ctx.dir, ctx.cfg);
 }
 
@@ -362,86 +395,21 @@ function loadBackbone(net: UNet, path: string): void {
   donor.dispose();
 }
 
-/**
- * Stage 2 (method.md A.2, C.4): rounds of pseudo-label estimation and joint training, for the
- * proposed method or the self-training ablation. The network starts from the baseline's best
- * encoder/decoder with fresh heads, BN statistics and optimiser (the paper), or with all of it,
- * optimiser moments included (`joint.init` 'full': training continues instead of restarting with
- * updates of about the learning rate on every weight); each later round restarts from the
- * selected checkpoint (global best, or the code's latest best) and re-estimates pseudo-labels.
- */
-async function trainJoint(
-  ctx: RunContext,
-  method: 'self-training' | 'proposed',
-): Promise<TrainerState> {
-  const start = await baselineStart(ctx);
-  const j = ctx.cfg.joint;
-  const key = method === 'proposed' ? 1 : 2;
-  const perRound = roundLength(ctx.cfg, method);
-  const total = j.rounds * perRound;
-  return runStage(ctx, {
-    method,
-    torchSeed: deriveSeed(ctx.cfg.seed, 3, key),
-    rngSeed: deriveSeed(ctx.cfg.seed, 4, key),
-    total,
-    every: j,
-    init: (stage) =>
-      j.init === 'full'
-        ? loadCheckpoint(start, stage.net, stage.optimizer, null)
-        : loadBackbone(stage.net, start),
-    initialRound: -1,
-    train: async (stage, state) => {
-      const loss = segmentationLoss(ctx.cfg);
-      const step = method === 'proposed' ? proposedStep : selfTrainingStep;
-      while (state.iteration < total) {
-        const r = Math.floor(state.iteration / perRound);
-        if (state.round < r) startRound(ctx, stage, state, r);
-        const begins = state.iteration === r * perRound;
-        const pools = roundPools(ctx, stage, r, begins ? state.iteration : null);
-        stage.updateBn = jointBnUpdater(ctx.cfg, method, pools, stage.net);
-        await runIterations(stage, state, (r + 1) * perRound, () =>
-          step(stage, pools, ctx.cfg, loss),
-        );
-      }
-    },
-  });
-}
-
-/**
- * The modern baseline: FixMatch/UniMatch-style weak-to-strong consistency on the unlabeled slices
- * (src/method/train/fixmatch.ts), starting from the baseline's best weights and trained for as
- * many iterations as the joint stages, with the best validation checkpoint kept.
- */
-async function trainFixMatch(ctx: RunContext): Promise<TrainerState> {
-  if (ctx.unlabeled.count === 0)
-    throw new InputError('fixmatch needs unlabeled slices', 'fixmatch');
-  const start = await baselineStart(ctx);
-  const f = ctx.cfg.fixmatch;
-  return runStage(ctx, {
-    method: 'fixmatch',
-    torchSeed: deriveSeed(ctx.cfg.seed, 3, 3),
-    rngSeed: deriveSeed(ctx.cfg.seed, 4, 3),
-    total: f.iterations,
-    every: f,
-    init: (stage) => loadCheckpoint(start, stage.net, stage.optimizer, null),
-    train: async (stage, state) => {
-      const loss = segmentationLoss(ctx.cfg);
-      stage.updateBn = fixMatchBnUpdater(ctx.cfg, ctx.labeled, ctx.unlabeled, stage.net);
-      await runIterations(stage, state, f.iterations, () =>
-        fixMatchStep(stage, ctx.labeled, ctx.unlabeled, ctx.cfg, loss),
-      );
-    },
-  });
-}
-
-function selectedPath(ctx: RunContext, dir: string): string {
-  return ctx.cfg.joint.selection === 'global-best' ? bestPath(dir) : latestBestPath(dir);
+/** A stage's selected checkpoint (method.md D.4): the file its method names. */
+function selectedPath(ctx: RunContext, spec: MethodSpec): string {
+  return join(stageDir(ctx, spec.name), spec.selected(ctx.cfg));
 }
 
 /** Begins round r > 0 from the selected checkpoint (weights and optimiser moments); checkpoints. */
-function startRound(ctx: RunContext, stage: StageContext, state: TrainerState, r: number): void {
+function startRound(
+  ctx: RunContext,
+  spec: MethodSpec,
+  stage: StageContext,
+  state: TrainerState,
+  r: number,
+): void {
   if (r > 0) {
-    const restored = loadCheckpoint(selectedPath(ctx, stage.dir), stage.net, stage.optimizer, null);
+    const restored = loadCheckpoint(selectedPath(ctx, spec), stage.net, stage.optimizer, null);
     ctx.reporter.message(
       `${stage.stage} round ${r}: restarting from iteration ${restored.bestIteration}`,
     );
@@ -537,11 +505,12 @@ function roundPools(
  */
 async function evaluateMethod(
   ctx: RunContext,
-  m: Method,
+  spec: MethodSpec,
   state: TrainerState,
 ): Promise<MethodResult> {
+  const m = spec.name;
   const dir = stageDir(ctx, m);
-  const checkpoint = m === 'baseline' || m === 'fixmatch' ? bestPath(dir) : selectedPath(ctx, dir);
+  const checkpoint = selectedPath(ctx, spec);
   const net = newNet(ctx);
   const validate = () => scoreVolumes(net, ctx.validation, ctx.pre, { distances: true });
   loadCheckpoint(checkpointPath(dir), net, null, null);
@@ -570,14 +539,13 @@ async function evaluateMethod(
     test,
     trainSeconds: state.elapsedSeconds,
     validationSeconds: state.validationSeconds,
-    pseudoLabelSeconds: pseudoLabelSeconds(ctx, m),
-    startSeconds: m === 'baseline' ? 0 : baselineStartSeconds(ctx),
+    pseudoLabelSeconds: spec.pseudoLabels ? pseudoLabelSeconds(ctx, m) : 0,
+    startSeconds: spec.start.from === 'scratch' ? 0 : baselineStartSeconds(ctx),
     skippedIterations: state.skipped,
   };
 }
 
 function pseudoLabelSeconds(ctx: RunContext, m: Method): number {
-  if (m !== 'self-training' && m !== 'proposed') return 0;
   let total = 0;
   for (let r = 0; r < ctx.cfg.joint.rounds; r++) {
     const meta = `${pseudoLabelFile(ctx.dir, m, r)}.json`;

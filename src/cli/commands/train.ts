@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Method, RunSummary } from '../../method/run.js';
 import { makeReporter } from '../progress.js';
 import { InputError } from '../../errors.js';
+import { BASELINE, METHODS, methodNames } from '../../method/methods/index.js';
 import { formatSummaryTable } from '../summary-table.js';
 
 interface TrainOptions {
@@ -13,7 +14,7 @@ interface TrainOptions {
   json?: boolean;
 }
 
-const STAGES: Method[] = ['baseline', 'self-training', 'proposed', 'fixmatch'];
+const STAGES: readonly Method[] = methodNames;
 
 async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<RunSummary> {
   // Imported here: the other commands (predict --engine onnx, evaluate, ...) run without LibTorch.
@@ -39,11 +40,13 @@ async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<
 export function register(program: Command): void {
   program
     .command('train')
-    .description(
-      'train one stage (baseline, self-training or proposed; the baseline first if needed)',
-    )
+    .description(`train one stage (${STAGES.join(', ')}; the ${BASELINE.name} first if needed)`)
     .requiredOption('--config <file>', 'run configuration (JSON)')
-    .option('--stage <name>', `one of ${STAGES.join(', ')}`, 'baseline')
+    .option(
+      '--stage <name>',
+      METHODS.map((m) => `${m.name}: ${m.description}`).join('; '),
+      BASELINE.name,
+    )
     .option('--out <dir>', 'run directory (default runs/<name>)')
     .option('--resume', 'continue the run in the run directory')
     .option('--json', 'print the summary as JSON')

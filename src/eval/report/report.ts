@@ -5,6 +5,7 @@ import type { LabeledCase } from '../../data/dataset.js';
 import type { Volume } from '../../io/volume.js';
 import type { RunConfig } from '../../method/config.js';
 import type { MethodResult, RunSummary } from '../../method/run.js';
+import { METHODS, methodNames } from '../../method/methods/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { evaluateVolume } from '../../metrics/evaluate.js';
 import { CURVES_ID, type OverlayPanel, type ReportContent, reportHtml } from './html.js';
@@ -32,8 +33,6 @@ export interface ReportResult {
   /** What could not be done (also shown in the HTML or on stderr). */
   notes: string[];
 }
-
-const METHOD_ORDER = ['baseline', 'self-training', 'proposed'];
 
 /**
  * Writes the report of a run directory: one self-contained HTML page (results table from
@@ -149,17 +148,21 @@ function dataFact(cfg: RunConfig): string {
   }
 }
 
-/** The method whose segmentations are shown: proposed if present, else the last one. */
+/**
+ * The method whose segmentations are shown: the registry's showcase (proposed) if present, else
+ * the last one.
+ */
 export function overlayMethod(
   summary: RunSummary | null,
   dir: string,
 ): { method: string; checkpoint: string } | null {
   const candidates: Array<{ method: string; checkpoint: string | null }> = summary
     ? summary.results.map((r: MethodResult) => ({ method: r.method, checkpoint: r.checkpoint }))
-    : METHOD_ORDER.map((m) => ({ method: m, checkpoint: null }));
+    : methodNames.map((m) => ({ method: m, checkpoint: null }));
+  const showcase = (m: string) => METHODS.some((s) => s.name === m && s.showcase);
   const order = [
-    ...candidates.filter((c) => c.method === 'proposed'),
-    ...candidates.filter((c) => c.method !== 'proposed').reverse(),
+    ...candidates.filter((c) => showcase(c.method)),
+    ...candidates.filter((c) => !showcase(c.method)).reverse(),
   ];
   for (const c of order) {
     const options = [

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { loadConfig, type RunConfig } from '../../method/config.js';
+import { methodNames } from '../../method/methods/index.js';
 import type { RunSummary } from '../../method/run.js';
 import { MetricsLog, type MetricsRecord } from '../../method/train/metrics-log.js';
 
@@ -67,7 +68,7 @@ export interface StageLosses {
 }
 
 /** Stages in the order the pipeline runs them, then any others in order of appearance. */
-const STAGE_ORDER = ['baseline', 'self-training', 'proposed'];
+const STAGE_ORDER = methodNames;
 
 function stagesOf(records: readonly MetricsRecord[]): string[] {
   const seen = [...new Set(records.map((r) => r.stage))];

@@ -1,0 +1,36 @@
+import { InputError } from '../../errors.js';
+import { baseline } from './baseline.js';
+import { fixmatch, fixmatchConfig } from './fixmatch.js';
+import { proposed } from './proposed.js';
+import { selfTraining } from './self-training.js';
+import type { MethodSpec } from './types.js';
+
+export type { MethodSpec, MethodTrainer, StageData } from './types.js';
+
+/**
+ * The registry of training methods, in the order the pipeline runs them and the report lists
+ * them. The first is the supervised baseline that the others start from (run.ts); adding a
+ * method is one file in this folder plus its lines here.
+ */
+export const METHODS: readonly MethodSpec[] = [baseline, selfTraining, proposed, fixmatch];
+
+/** Config sections of the methods (zod schemas), merged into the run config (config.ts). */
+export const methodConfigSections = { ...fixmatchConfig };
+
+/** The method every other starts from (stage 1). */
+export const BASELINE: MethodSpec = baseline;
+
+export const methodNames: readonly string[] = METHODS.map((m) => m.name);
+
+/** The methods `contraseg run` may train after the baseline (config `methods`). */
+export const semiSupervisedNames = METHODS.filter((m) => m !== BASELINE).map((m) => m.name) as [
+  string,
+  ...string[],
+];
+
+/** The registered method of that name; InputError otherwise. */
+export function methodSpec(name: string): MethodSpec {
+  const m = METHODS.find((s) => s.name === name);
+  if (!m) throw new InputError(`unknown method '${name}' (use ${methodNames.join(', ')})`, name);
+  return m;
+}

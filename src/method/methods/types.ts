@@ -1,0 +1,75 @@
+import type { Tensor } from '../../torch/index.js';
+import type { UNet } from '../../nn/index.js';
+import type { Rng } from '../../util/rng.js';
+import type { RunConfig } from '../config.js';
+import type { SlicePool } from '../pools.js';
+import type { SegLossFn } from '../setup.js';
+import type { JointPools } from '../train/joint.js';
+import type { StageContext, StepResult } from '../train/loop.js';
+
+/**
+ * A training method of the pipeline (method.md A): one file in src/method/methods/ declares it,
+ * src/method/methods/index.ts lists it, and the pipeline (run.ts), the CLI, the report, diagnose
+ * and the config's `methods` read it from there. This module and the method files import nothing
+ * at run time but zod: the config, the report and the CLI load them without LibTorch; a method's
+ * training code is imported on demand by `trainer()`.
+ */
+export interface MethodSpec {
+  /** Name in configs, on the command line, in metrics.jsonl and as the stage's folder. */
+  name: string;
+  /** One line for the command line's help. */
+  description: string;
+  /** Listed in the config's default `methods` (trained by `contraseg run` after the baseline). */
+  runByDefault?: boolean;
+  /** The method whose segmentations the report shows when it is in the run (the paper's). */
+  showcase?: boolean;
+  /**
+   * Keys of the stage's independent random streams (`deriveSeed(cfg.seed, ...keys)`): LibTorch's
+   * generator at initialisation, the stage's host-side Rng, and the bnUpdate batches
+   * (`deriveSeed(cfg.seed, 7, bnStream)`, src/method/bn-update.ts).
+   */
+  seeds: { torch: readonly number[]; rng: readonly number[]; bnStream: number };
+  /** Iterations of the whole stage and how often it validates and checkpoints. */
+  schedule(cfg: RunConfig): { iterations: number; valEvery: number; checkpointEvery: number };
+  /**
+   * How the stage starts: 'scratch' (fresh initialisation; its untrained validation score is
+   * logged) or 'baseline', from the checkpoint the baseline hands over (`semiSupervisedStart`),
+   * with every weight and the optimiser moments ('full') or encoder and decoder only
+   * ('backbone', method.md A.2).
+   */
+  start: { from: 'scratch' } | { from: 'baseline'; init: (cfg: RunConfig) => 'full' | 'backbone' };
+  /**
+   * Rounds of pseudo-labels (method.md A.2, A.3; config `joint.rounds`, `joint.selection`): each
+   * round re-estimates them from the selected checkpoint; round 0's come from the start
+   * checkpoint. Absent: the method trains without pseudo-label files.
+   */
+  pseudoLabels?: {
+    iterationsPerRound(cfg: RunConfig): number;
+    /** Unlabeled slices one round draws at most (only those get pseudo-labels). */
+    draws(cfg: RunConfig): number;
+  };
+  /** The file of the stage's folder that is its selected checkpoint (method.md D.4). */
+  selected(cfg: RunConfig): 'best.safetensors' | 'latest-best.safetensors';
+  /** The stage cannot train without unlabeled slices. */
+  needsUnlabeled?: boolean;
+  /** The training code, imported on demand (it needs LibTorch). */
+  trainer(): Promise<MethodTrainer>;
+}
+
+/** What a method's step reads besides the stage. */
+export interface StageData {
+  labeled: SlicePool;
+  unlabeled: SlicePool;
+  /** The current round's pools, for a method with pseudo-label rounds; else null. */
+  round: JointPools | null;
+}
+
+export interface MethodTrainer {
+  /** One training iteration (the stage's net, optimiser and Rng are in `stage`). */
+  step(stage: StageContext, data: StageData, cfg: RunConfig, loss: SegLossFn): StepResult;
+  /**
+   * The tensors one iteration passes through the network in training mode, drawn with `rng`: the
+   * batches of the batch-norm re-estimation (config bnUpdate, src/method/bn-update.ts).
+   */
+  bnInputs(data: StageData, cfg: RunConfig, net: UNet, rng: Rng): Tensor[];
+}
