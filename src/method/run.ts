@@ -245,6 +245,8 @@ interface StageSpec {
   every: { valEvery: number; checkpointEvery: number };
   /** Starting weights (and optimiser state), applied before any checkpoint is resumed. */
   init?: (stage: StageContext) => void;
+  /** After `init`, before a checkpoint is resumed: the method's own modules (`stage.aux`). */
+  prepare?: (stage: StageContext) => void;
   /** `round` of a fresh state (the joint stages start before round 0). */
   initialRound?: number;
   train: (stage: StageContext, state: TrainerState) => Promise<void>;
@@ -263,8 +265,9 @@ async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   torch.manualSeed(s.torchSeed);
   const stage = makeStage(ctx, s.method, new Rng(s.rngSeed), s.total, s.every);
   s.init?.(stage);
+  s.prepare?.(stage);
   const state = existsSync(checkpointPath(dir))
-    ? loadCheckpoint(checkpointPath(dir), stage.net, stage.optimizer, stage.rng)
+    ? loadCheckpoint(checkpointPath(dir), stage.net, stage.optimizer, stage.rng, stage.aux)
     : { ...initialState(stage.rng), round: s.initialRound ?? 0 };
   ctx.metrics.truncate(s.method, state.iteration);
   ctx.reporter.stageStart(s.method, s.total, state.iteration);
@@ -273,6 +276,7 @@ async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   writeFileAtomic(donePath(dir), JSON.stringify(state));
   stage.optimizer.dispose();
   stage.net.dispose();
+  for (const m of Object.values(stage.aux ?? {})) m.dispose();
   return state;
 }
 
@@ -305,6 +309,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
             init === 'full'
               ? loadCheckpoint(start, stage.net, stage.optimizer, null)
               : loadBackbone(stage.net, start),
+    prepare: trainer.prepare,
     initialRound: rounds ? -1 : undefined,
     train: async (stage, state) => {
       const net = stage.net;
@@ -328,7 +333,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
       const data: StageData = { labeled: ctx.labeled, unlabeled: ctx.unlabeled, round: null };
       const updateBn = () =>
         bnUpdater(cfg, spec.seeds.bnStream, (rng) => trainer.bnInputs(data, cfg, net, rng));
-      const step = () => trainer.step(stage, data, cfg, loss);
+      const step = (it: number) => trainer.step(stage, data, cfg, loss, it);
       if (rounds) {
         const perRound = rounds.iterationsPerRound(cfg);
         while (state.iteration < total) {
@@ -417,7 +422,14 @@ function startRound(
   }
   state.round = r;
   state.rng = stage.rng.getState();
-  saveCheckpoint(checkpointPath(stage.dir), stage.net, stage.optimizer, state, stage.metadata);
+  saveCheckpoint(
+    checkpointPath(stage.dir),
+    stage.net,
+    stage.optimizer,
+    state,
+    stage.metadata,
+    stage.aux,
+  );
 }
 
 /**

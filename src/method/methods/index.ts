@@ -1,6 +1,7 @@
 import { InputError } from '../../errors.js';
 import { baseline } from './baseline.js';
 import { fixmatch, fixmatchConfig } from './fixmatch.js';
+import { meanTeacher, meanTeacherConfig } from './mean-teacher.js';
 import { proposed } from './proposed.js';
 import { selfTraining } from './self-training.js';
 import type { MethodSpec } from './types.js';
@@ -12,10 +13,16 @@ export type { MethodSpec, MethodTrainer, StageData } from './types.js';
  * them. The first is the supervised baseline that the others start from (run.ts); adding a
  * method is one file in this folder plus its lines here.
  */
-export const METHODS: readonly MethodSpec[] = [baseline, selfTraining, proposed, fixmatch];
+export const METHODS: readonly MethodSpec[] = [
+  baseline,
+  selfTraining,
+  proposed,
+  fixmatch,
+  meanTeacher,
+];
 
 /** Config sections of the methods (zod schemas), merged into the run config (config.ts). */
-export const methodConfigSections = { ...fixmatchConfig };
+export const methodConfigSections = { ...fixmatchConfig, ...meanTeacherConfig };
 
 /** The method every other starts from (stage 1). */
 export const BASELINE: MethodSpec = baseline;

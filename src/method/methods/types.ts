@@ -65,8 +65,20 @@ export interface StageData {
 }
 
 export interface MethodTrainer {
+  /**
+   * Called once per stage after the network is initialised and before a checkpoint is resumed:
+   * creates the method's own modules in `stage.aux` (saved in and restored from the resume
+   * checkpoint).
+   */
+  prepare?(stage: StageContext): void;
   /** One training iteration (the stage's net, optimiser and Rng are in `stage`). */
-  step(stage: StageContext, data: StageData, cfg: RunConfig, loss: SegLossFn): StepResult;
+  step(
+    stage: StageContext,
+    data: StageData,
+    cfg: RunConfig,
+    loss: SegLossFn,
+    iteration: number,
+  ): StepResult;
   /**
    * The tensors one iteration passes through the network in training mode, drawn with `rng`: the
    * batches of the batch-norm re-estimation (config bnUpdate, src/method/bn-update.ts).

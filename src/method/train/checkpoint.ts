@@ -6,6 +6,8 @@ import type { Rng } from '../../util/rng.js';
 
 const OPTIM = '__optim__.';
 const RNG = '__rng__.torch';
+/** Prefix of auxiliary modules' tensors (a Mean Teacher's EMA teacher): `__aux__.<name>.<key>`. */
+const AUX = '__aux__.';
 
 /** The scalar part of a trainer's state; tensors (weights, optimiser, torch RNG) travel beside it. */
 export interface TrainerState {
@@ -27,7 +29,8 @@ export interface TrainerState {
 
 /**
  * Saves weights (plain PyTorch names, so the file is also a model for `predict`), optimiser state,
- * both random generators and the trainer state in one safetensors file, written atomically.
+ * both random generators, the trainer state and the weights of auxiliary modules (`aux`) in one
+ * safetensors file, written atomically.
  */
 export function saveCheckpoint(
   path: string,
@@ -35,10 +38,14 @@ export function saveCheckpoint(
   optimizer: Optimizer,
   state: TrainerState,
   metadata: Record<string, string>,
+  aux: Record<string, Module> = {},
 ): void {
   const opt = optimizer.stateDict();
   const tensors: Record<string, torch.Tensor> = { ...model.stateDict() };
   for (const [k, t] of Object.entries(opt.tensors)) tensors[OPTIM + k] = t;
+  for (const [name, m] of Object.entries(aux)) {
+    for (const [k, t] of Object.entries(m.stateDict())) tensors[`${AUX}${name}.${k}`] = t;
+  }
   const rng = torch.getRngState();
   tensors[RNG] = rng;
   try {
@@ -52,22 +59,36 @@ export function saveCheckpoint(
   }
 }
 
-/** Restores what saveCheckpoint wrote into the model, optimiser and generators; returns the state. */
+/**
+ * Restores what saveCheckpoint wrote into the model, optimiser, generators and the auxiliary
+ * modules given (others in the file are ignored); returns the state.
+ */
 export function loadCheckpoint(
   path: string,
   model: Module,
   optimizer: Optimizer | null,
   rng: Rng | null,
+  aux: Record<string, Module> = {},
 ): TrainerState {
   const { tensors, metadata } = loadSafetensors(path);
   try {
     const weights: Record<string, torch.Tensor> = {};
     const optim: Record<string, torch.Tensor> = {};
+    const auxWeights: Record<string, Record<string, torch.Tensor>> = {};
     for (const [k, t] of Object.entries(tensors)) {
       if (k.startsWith(OPTIM)) optim[k.slice(OPTIM.length)] = t;
-      else if (k !== RNG) weights[k] = t;
+      else if (k.startsWith(AUX)) {
+        const rest = k.slice(AUX.length);
+        const dot = rest.indexOf('.');
+        (auxWeights[rest.slice(0, dot)] ??= {})[rest.slice(dot + 1)] = t;
+      } else if (k !== RNG) weights[k] = t;
     }
     model.loadStateDict(weights);
+    for (const [name, m] of Object.entries(aux)) {
+      const w = auxWeights[name];
+      if (!w) throw new Error(`${path}: no weights of the auxiliary module '${name}'`);
+      m.loadStateDict(w);
+    }
     if (optimizer) {
       optimizer.loadStateDict({
         scalars: JSON.parse(metadata['contraseg.optimizer'] ?? '{}'),

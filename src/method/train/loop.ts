@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
-import type { Optimizer, PolyLR, UNet } from '../../nn/index.js';
+import type { Module, Optimizer, PolyLR, UNet } from '../../nn/index.js';
 import type { Preprocessor } from '../../data/preprocess.js';
 import type { Rng } from '../../util/rng.js';
 import type { EvalVolume } from '../pools.js';
@@ -40,6 +40,11 @@ export interface StageContext {
   metadata: Record<string, string>;
   /** Iterations of the whole stage, for the learning-rate schedule and progress. */
   totalIterations: number;
+  /**
+   * Modules of the method besides the network (a Mean Teacher's teacher), saved in the resume
+   * checkpoint (checkpoint.safetensors, not best or latest-best) and restored from it.
+   */
+  aux?: Record<string, Module>;
 }
 
 export const checkpointPath = (dir: string) => join(dir, 'checkpoint.safetensors');
@@ -83,7 +88,7 @@ export async function runIterations(
     const checkpointed = state.iteration % ctx.checkpointEvery === 0 || state.iteration === until;
     if (checkpointed) {
       state.rng = ctx.rng.getState();
-      saveCheckpoint(checkpointPath(ctx.dir), ctx.net, ctx.optimizer, state, ctx.metadata);
+      saveCheckpoint(checkpointPath(ctx.dir), ctx.net, ctx.optimizer, state, ctx.metadata, ctx.aux);
     }
     await iterationEnd(validated || checkpointed || state.iteration % TRIM_EVERY === 0);
   }
