@@ -12,9 +12,10 @@ export interface LabeledCase extends Case {
 }
 
 /**
- * A segmentation data set split for semi-supervised training. Training items may be 2-D slices
- * (volumes with D = 1, as in the SSL4MIS ACDC layout) or whole volumes; validation and test items
- * are whole volumes at native geometry.
+ * A segmentation data set split for semi-supervised training. Every item is a whole volume at
+ * native geometry: sources that store 2-D slices (the SSL4MIS ACDC layout, PNG slices) stack them
+ * back into their volumes, so that per-volume preprocessing (percentile normalisation) treats
+ * training, validation and test volumes alike. Trainers pool the slices of the training volumes.
  */
 export interface SegmentationDataset {
   readonly name: string;
