@@ -27,9 +27,12 @@ const runs = readdirSync(configs)
     };
   });
 
-/** Best validation Dice of the checkpoint the semi-supervised methods started from (the handoff). */
+/** Best validation Dice of the checkpoint the semi-supervised methods start from (the handoff, else the baseline's best). */
 function startDice(name) {
-  const b = readFileSync(join(root, name, 'baseline', 'handoff.safetensors'));
+  const handoff = join(root, name, 'baseline', 'handoff.safetensors');
+  const b = readFileSync(
+    existsSync(handoff) ? handoff : join(root, name, 'baseline', 'best.safetensors'),
+  );
   const header = JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString('utf8'));
   return JSON.parse(header.__metadata__['contraseg.trainer']).bestScore;
 }
@@ -42,6 +45,25 @@ const median = (v) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const minutes = (r) => (r.startSeconds + r.pseudoLabelSeconds + r.trainSeconds) / 60;
+
+/** Where each method's minutes went: baseline before it, pseudo-labels, own training, of it validation. */
+function timeSplitTable() {
+  const out = [
+    '#### Time split per method (minutes): baseline before the handoff + pseudo-labels + own stage (of which validation)',
+    '',
+    '| run | method | before | pseudo-labels | own stage | validation | validation share | total |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const run of runs) {
+    for (const r of run.summary.results) {
+      const v = r.validationSeconds ?? 0;
+      out.push(
+        `| ${run.name} | ${r.method} | ${f1(r.startSeconds / 60)} | ${f1(r.pseudoLabelSeconds / 60)} | ${f1(r.trainSeconds / 60)} | ${f1(v / 60)} | ${f1((100 * v) / r.trainSeconds)} % | ${f1(minutes(r))} |`,
+      );
+    }
+  }
+  return out.join('\n');
+}
 
 function perRunTable(which, title) {
   const out = [`#### ${title}`, ''];
@@ -102,5 +124,6 @@ console.log(
     '',
     perRunTable('selected', 'Per run: best-on-validation checkpoint (validation Dice %, HD95 px)'),
     perRunTable('last', 'Per run: last checkpoint (validation Dice %, HD95 px)'),
+    timeSplitTable(),
   ].join('\n'),
 );
