@@ -31,7 +31,6 @@ import {
   bestPath,
   checkpointPath,
   initialState,
-  latestBestPath,
   runIterations,
   type StageContext,
 } from './train/loop.js';

@@ -78,17 +78,15 @@ export function fixMatchBatch(
   strong: torch.Tensor;
 } {
   const f = cfg.fixmatch;
-  const li = Array.from({ length: f.labeledBatchSize }, () => rng.int(labeled.count));
-  const ui = Array.from({ length: f.unlabeledBatchSize }, () => rng.int(unlabeled.count));
-  const lab = segmentationBatch(labeled, li, classes, cfg, rng, device);
-  const raw = gatherBatch(unlabeled, ui, device).images;
-  const [n, , h, w] = raw.shape;
-  const weak = augmentSegmentationBatch(
-    raw,
-    torch.zeros([n, h, w], { dtype: 'int64', device }),
+  const { lab, weak } = labeledAndWeakBatch(
+    labeled,
+    unlabeled,
+    [f.labeledBatchSize, f.unlabeledBatchSize],
+    cfg,
     classes,
-    { rng, elastic: false },
-  ).images;
+    rng,
+    device,
+  );
   const strong = cutout(
     contrastiveIntensity(weak, { rng, perImage: true, ...cfg.augment.views }),
     rng,
@@ -114,4 +112,31 @@ function cutout(
       mask.fill(0, i * h * w + y * w + x0, i * h * w + y * w + x0 + bw);
   }
   return x.mul(torch.tensor(mask, [n, 1, h, w], { device: x.device }));
+}
+
+/**
+ * An augmented labeled batch and a weak view (the affine augmentation) of unlabeled slices, both
+ * drawn with replacement: the inputs FixMatch and Mean Teacher share.
+ */
+export function labeledAndWeakBatch(
+  labeled: SlicePool,
+  unlabeled: SlicePool,
+  [labeledSize, unlabeledSize]: [number, number],
+  cfg: RunConfig,
+  classes: number,
+  rng: Rng,
+  device: string,
+): { lab: { images: torch.Tensor; targets: torch.Tensor }; weak: torch.Tensor } {
+  const li = Array.from({ length: labeledSize }, () => rng.int(labeled.count));
+  const ui = Array.from({ length: unlabeledSize }, () => rng.int(unlabeled.count));
+  const lab = segmentationBatch(labeled, li, classes, cfg, rng, device);
+  const raw = gatherBatch(unlabeled, ui, device).images;
+  const [n, , h, w] = raw.shape;
+  const weak = augmentSegmentationBatch(
+    raw,
+    torch.zeros([n, h, w], { dtype: 'int64', device }),
+    classes,
+    { rng, elastic: false },
+  ).images;
+  return { lab, weak };
 }

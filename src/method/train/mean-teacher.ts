@@ -1,13 +1,11 @@
 import * as torch from '../../torch/index.js';
-import { augmentSegmentationBatch } from '../../data/augment.js';
 import { UNet } from '../../nn/index.js';
 import type { RunConfig } from '../config.js';
 import { meanTeacherSettings } from '../methods/mean-teacher.js';
-import { gatherBatch } from '../batch.js';
 import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
-import { segmentationBatch } from './augment-batch.js';
 import type { Rng } from '../../util/rng.js';
+import { labeledAndWeakBatch } from './fixmatch.js';
 import type { StageContext, StepResult } from './loop.js';
 
 /**
@@ -63,18 +61,16 @@ export function meanTeacherBatch(
   device: string,
 ): { lab: { images: torch.Tensor; targets: torch.Tensor }; unl: torch.Tensor } {
   const m = meanTeacherSettings(cfg);
-  const li = Array.from({ length: m.labeledBatchSize }, () => rng.int(labeled.count));
-  const ui = Array.from({ length: m.unlabeledBatchSize }, () => rng.int(unlabeled.count));
-  const lab = segmentationBatch(labeled, li, classes, cfg, rng, device);
-  const raw = gatherBatch(unlabeled, ui, device).images;
-  const [n, , h, w] = raw.shape;
-  const unl = augmentSegmentationBatch(
-    raw,
-    torch.zeros([n, h, w], { dtype: 'int64', device }),
+  const { lab, weak } = labeledAndWeakBatch(
+    labeled,
+    unlabeled,
+    [m.labeledBatchSize, m.unlabeledBatchSize],
+    cfg,
     classes,
-    { rng, elastic: false },
-  ).images;
-  return { lab, unl };
+    rng,
+    device,
+  );
+  return { lab, unl: weak };
 }
 
 /**
