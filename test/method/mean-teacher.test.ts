@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { consistencyWeight } from '../../src/method/train/mean-teacher.js';
 import { loadSafetensors } from '../../src/nn/safetensors.js';
 import * as torch from '../../src/torch/index.js';
 import { tinyConfig } from './tiny-config.js';
+import { runAndKill, runToEnd, tensorBytes } from './run-cli.js';
 
 const config: RunConfigInput = {
   ...tinyConfig,
@@ -103,33 +103,6 @@ test('mean teacher trains: positive consistency, a teacher that differs from the
   }
 });
 
-const cli = join('bin', 'contraseg.js');
-
-function runToEnd(args: string[]): void {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `contraseg ${args.join(' ')} failed:\n${r.stderr}`);
-}
-
-/** Starts a run and SIGKILLs it once metrics.jsonl has at least `lines` lines. */
-async function runAndKill(args: string[], metrics: string, lines: number): Promise<void> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  const count = () =>
-    existsSync(metrics) ? readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
-  while (count() < lines) {
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  child.kill('SIGKILL');
-  await exited;
-}
-
-/** The tensor bytes of a safetensors file (everything after the header). */
-function payload(path: string): Buffer {
-  const b = readFileSync(path);
-  return b.subarray(8 + Number(b.readBigUInt64LE(0)));
-}
-
 test('mean teacher: a run killed and resumed ends with identical student and teacher', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mean-teacher-resume-'));
   try {
@@ -148,7 +121,9 @@ test('mean teacher: a run killed and resumed ends with identical student and tea
     runToEnd(['run', '--config', file, '--out', killed, '--resume', '--json']);
     for (const f of ['checkpoint.safetensors', 'best.safetensors']) {
       assert.ok(
-        payload(join(straight, 'mean-teacher', f)).equals(payload(join(killed, 'mean-teacher', f))),
+        tensorBytes(join(straight, 'mean-teacher', f)).equals(
+          tensorBytes(join(killed, 'mean-teacher', f)),
+        ),
         `mean-teacher/${f} differs after kill and resume`,
       );
     }

@@ -1,38 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyConfig } from './tiny-config.js';
-
-const cli = join('bin', 'contraseg.js');
-
-function runToEnd(args: string[]): void {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `contraseg ${args.join(' ')} failed:\n${r.stderr}`);
-}
-
-/** Starts a run and SIGKILLs it once metrics.jsonl has at least `lines` lines. */
-async function runAndKill(args: string[], metrics: string, lines: number): Promise<void> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  const count = () =>
-    existsSync(metrics) ? readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
-  while (count() < lines) {
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  child.kill('SIGKILL');
-  await exited;
-}
-
-/** The tensor bytes of a safetensors file (everything after the header). */
-function weights(path: string): Buffer {
-  const b = readFileSync(path);
-  const n = Number(b.readBigUInt64LE(0));
-  return b.subarray(8 + n);
-}
+import { runAndKill, runToEnd, tensorBytes } from './run-cli.js';
 
 test('a run killed with SIGKILL at several points and resumed ends with identical weights', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'resume-'));
@@ -68,11 +40,11 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
       );
     }
     const handoff = join('baseline', 'handoff.safetensors');
-    assert.ok(weights(join(straight, handoff)).equals(weights(join(killed, handoff))));
+    assert.ok(tensorBytes(join(straight, handoff)).equals(tensorBytes(join(killed, handoff))));
     for (const stage of ['baseline', 'self-training', 'proposed']) {
       for (const file of ['checkpoint.safetensors', 'best.safetensors']) {
-        const a = weights(join(straight, stage, file));
-        const b = weights(join(killed, stage, file));
+        const a = tensorBytes(join(straight, stage, file));
+        const b = tensorBytes(join(killed, stage, file));
         assert.ok(a.equals(b), `${stage}/${file} differs after kill and resume`);
       }
     }
