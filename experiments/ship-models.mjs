@@ -4,14 +4,18 @@
 // (test/models/shipped.test.ts checks them).
 // Usage: node experiments/ship-models.mjs [name ...]   (default all; after
 // `bash experiments/queue.sh configs/hours/*.json`; needs dist/)
+// A GPU run (experiments/gpu/run-all.sh) sets SHIP_CONFIGS and SHIP_RUNS to its folders and
+// SHIP_GPU to the machine, which the cards then name.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportModel, loadModel } from '../dist/src/method/model-file.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
 import { dispose } from '../dist/src/torch/index.js';
 
-const CONFIGS = 'configs/hours';
+const CONFIGS = process.env.SHIP_CONFIGS ?? 'configs/hours';
+const RUNS = process.env.SHIP_RUNS ?? 'runs';
+const GPU = process.env.SHIP_GPU;
 /** [model name, run, method]: the proposed method's model and the baseline's of the same run. */
 const SHIPPED = [
   ['acdc-1', 'acdc-1-seed0'],
@@ -50,8 +54,12 @@ mkdirSync('models', { recursive: true });
 const only = process.argv.slice(2);
 for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || only.includes(n))) {
   const configPath = `${CONFIGS}/${run}.json`;
+  if (!existsSync(join(RUNS, run, 'summary.json'))) {
+    console.log(`${name}: run ${run} has no summary.json (not finished), skipped`);
+    continue;
+  }
   const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
-  const summary = JSON.parse(readFileSync(join('runs', run, 'summary.json'), 'utf8'));
+  const summary = JSON.parse(readFileSync(join(RUNS, run, 'summary.json'), 'utf8'));
   const result = summary.results.find((r) => r.method === method);
   const ckpt = loadSafetensors(result.checkpoint);
   dispose(ckpt.tensors);
@@ -88,11 +96,11 @@ for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || o
 | data | ${acdc ? 'ACDC in the SSL4MIS layout (train.list, train_slices.list, val.list)' : 'PROMISE12 PNG slices (train.list, val.list)'} |
 | labeled | ${cases.join(', ')} (${acdc ? 'both frames, all slices; every other patient' : 'all slices; every other case'} of train.list unlabeled) |
 | method | ${METHOD_TEXT[method]} (iteration ${trainer.bestIteration}) |
-| input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities clipped to percentiles ${pre.percentiles.join('–')}` : ''}; predictions mapped back to the input geometry |
+| input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities normalised by the percentiles ${pre.percentiles.join(' and ')} of each volume` : ''}; predictions mapped back to the input geometry |
 | network | the paper's 2-D UNet, ${parameters} parameters, float16 weights |
 | config | \`${configPath}\` (seed ${cfg.seed}) |
-| command | \`bash experiments/queue.sh ${configPath}\` (= \`npx contraseg run --config ${configPath} --out runs/${run}\`), then \`node experiments/ship-models.mjs\` |
-| training compute | ${f1(minutes)} min of one thread on a 2-core CPU shared by two runs (docs/results.md; ${method === 'baseline' ? 'its whole stage' : 'the baseline part before the handoff, pseudo-labels and its own stage'}) |
+| command | ${GPU ? `\`bash experiments/gpu/run-all.sh\` on one GPU (docs/results.md, "GPU runs")` : `\`bash experiments/queue.sh ${configPath}\` (= \`npx contraseg run --config ${configPath} --out runs/${run}\`), then \`node experiments/ship-models.mjs\``} |
+| training compute | ${f1(minutes)} min ${GPU ? `on ${GPU}, shared by the runs of every setting` : 'of one thread on a 2-core CPU shared by two runs'} (docs/results.md; ${method === 'baseline' ? 'its whole stage' : 'the baseline part before the handoff, pseudo-labels and its own stage'}) |
 | sha256 | \`${sha}\` |
 
 Validation (${val.volumes} volumes of val.list, at native resolution; HD95 in pixels because the
@@ -121,7 +129,7 @@ npx contraseg predict --model models/${name}.safetensors --input ${acdc ? '<ACDC
 npx contraseg evaluate --pred pred-${name} --gt ${acdc ? '<ACDC>' : '<PROMISE12>'} --list <test.list> --out ${name}-test.csv
 \`\`\`
 
-Limitations: trained on a CPU for a fraction of the GPU hours published methods use
+Limitations: trained ${GPU ? 'for minutes on one GPU' : 'on a CPU'}, a fraction of the GPU hours published methods use
 (docs/results.md compares them); 2-D; research use only, not for clinical decisions.
 `;
   writeFileSync(join('models', `${name}.md`), card);

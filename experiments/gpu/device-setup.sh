@@ -1,0 +1,31 @@
+# Sourced on a GPU machine (no network, no Node) from the repository root, with .devtools/
+# carried (experiments/gpu/prepare.sh): puts Node on PATH, unpacks node_modules and dist/, builds
+# the addon against the LibTorch inside Python's torch wheel (CUDA when the wheel has it).
+# TORCH_DIR overrides the LibTorch (a folder with include/ and lib/).
+mkdir -p /tmp/nodebin
+xz -dc .devtools/node.xz >/tmp/nodebin/node && chmod +x /tmp/nodebin/node
+export PATH=/tmp/nodebin:$PATH
+tar -xJf .devtools/nm.tar.xz
+tar -xJf .devtools/dist.tar.xz
+T=${TORCH_DIR:-$(python3 -c "import torch, os; print(os.path.dirname(torch.__file__))")}
+ABI=$(python3 -c "import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))" 2>/dev/null || echo 1)
+cuda_libs=()
+[ -f "$T/lib/libtorch_cuda.so" ] && cuda_libs=(-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed)
+build_addon() {
+  local std=$1 objs=/tmp/addon-obj
+  rm -rf "$objs" && mkdir -p "$objs" native/build/Release
+  for f in native/src/*.cc; do
+    g++ -O2 -std="$std" -fPIC -c "$f" -o "$objs/$(basename "$f").o" -DNAPI_CPP_EXCEPTIONS \
+      -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL -D_GLIBCXX_USE_CXX11_ABI="$ABI" \
+      $([ ${#cuda_libs[@]} -gt 0 ] && echo -DCONTRASEG_CUDA) -Inode_modules/node-addon-api \
+      -I.devtools/node-include -I"$T/include" -I"$T/include/torch/csrc/api/include" \
+      -Wno-deprecated-declarations 2>&1 | grep -E "error" | head -20 &
+  done
+  wait
+  g++ -shared -o native/build/Release/contraseg.node "$objs"/*.o -L"$T/lib" -Wl,-rpath,"$T/lib" \
+    "${cuda_libs[@]}" -ltorch -ltorch_cpu -lc10
+}
+t0=$(date +%s)
+build_addon c++17 || build_addon c++20
+echo "addon built in $(($(date +%s) - t0)) s against $T"
+node -e "import('./dist/src/torch/index.js').then(t => console.log('addon: LibTorch', t.libtorchVersion(), 'cuda', t.cuda.isAvailable(), 'devices', t.cuda.deviceCount()))"

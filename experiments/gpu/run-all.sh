@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# One call on a GPU machine: every setting of configs/hours, all side by side, at the largest
+# schedule that fits the budget. Prepared here with `bash experiments/gpu/prepare.sh`; run there as
+#   bash experiments/gpu/run-all.sh        (device tool: carry .devtools)
+# Steps: build the addon against the machine's LibTorch, unpack the data, time one baseline and
+# one proposed iteration of every setting at once (`contraseg bench train`, all in parallel, so
+# the timings include the sharing), scale every iteration count of configs/hours by the factor
+# that fills the budget (gpu-configs.mjs), run, stop what is still running at the deadline, then
+# tabulate, ship the models and pack everything into $OUT.
+# Environment: OUT (default /tmp/gpu-out), BUDGET_S (seconds from the start until runs are
+# stopped; default 545), DEVICE (cuda), THREADS (per run; 2), SCALE (skip the timing: use this),
+# FALLBACK_SCALE (if the timing fails; 0.3), HOURS (the configs to scale; default configs/hours),
+# SKIP_SETUP (Node and the addon are there).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+T0=$(date +%s)
+OUT=${OUT:-/tmp/gpu-out}
+BUDGET_S=${BUDGET_S:-545}
+DEVICE=${DEVICE:-cuda}
+THREADS=${THREADS:-2}
+DATA=/tmp/contraseg-data
+mkdir -p "$OUT" runs
+elapsed() { echo $(($(date +%s) - T0)); }
+log() { echo "[$(elapsed) s] $*" | tee -a "$OUT/run-all.log"; }
+
+HOURS=${HOURS:-configs/hours}
+if [ -z "${SKIP_SETUP:-}" ]; then
+  source experiments/gpu/device-setup.sh >>"$OUT/run-all.log" 2>&1
+  tail -3 "$OUT/run-all.log"
+fi
+command -v nvidia-smi >/dev/null && nvidia-smi -L | tee -a "$OUT/run-all.log"
+log "setup done"
+node experiments/gpu/unpack-data.mjs .devtools/data.pack.xz "$DATA" || exit 1
+log "data unpacked"
+
+hours=("$HOURS"/*.json)
+names=()
+for c in "${hours[@]}"; do names+=("$(basename "$c" .json)"); done
+if [ -z "${SCALE:-}" ]; then
+  node experiments/gpu/gpu-configs.mjs --scale 1 --data "$DATA" --out /tmp/gpu-probe-configs \
+    --device "$DEVICE" --threads "$THREADS" "${hours[@]}" || exit 1
+  mkdir -p runs/probe
+  for n in "${names[@]}"; do
+    timeout 150 node bin/contraseg.js bench train --config "/tmp/gpu-probe-configs/$n.json" \
+      --json --warmup 2 --iterations 6 >"runs/probe/$n.json" 2>"runs/probe/$n.log" &
+  done
+  wait
+  log "timed: $(cat runs/probe/*.json | tr '\n' ' ' | cut -c1-400)"
+  # Seconds left for the runs, less what every run pays besides its iterations: start-up and data
+  # (25 s), validations (2 s each), pseudo-label rounds (8 s each), final native scoring (40 s).
+  SCALE=$(node -e '
+    const fs = require("node:fs");
+    const [left, ...names] = process.argv.slice(1);
+    let scale = 1;
+    for (const n of names) {
+      const c = JSON.parse(fs.readFileSync(`/tmp/gpu-probe-configs/${n}.json`, "utf8"));
+      const t = JSON.parse(fs.readFileSync(`runs/probe/${n}.json`, "utf8"));
+      const j = c.joint;
+      const joint = j.rounds * (j.iterationsPerRound + (j.selfTrainingIterationsPerRound ?? j.iterationsPerRound)) + c.fixmatch.iterations;
+      const validations = c.baseline.iterations / c.baseline.valEvery + (2 * j.rounds * j.iterationsPerRound) / j.valEvery + c.fixmatch.iterations / c.fixmatch.valEvery;
+      const fixed = 25 + 2 * validations + 8 * 2 * j.rounds + 40;
+      const work = (c.baseline.iterations * t.baseline.iteration_ms + joint * t.proposed.iteration_ms) / 1000;
+      scale = Math.min(scale, (Number(left) - fixed) / work);
+    }
+    console.log(Math.max(0.02, scale).toFixed(3));
+  ' $((BUDGET_S - $(elapsed) - 10)) "${names[@]}") || {
+    SCALE=${FALLBACK_SCALE:-0.3}
+    log "the timing failed (runs/probe/*.log); scale $SCALE instead"
+  }
+fi
+log "scale $SCALE"
+node experiments/gpu/gpu-configs.mjs --scale "$SCALE" --data "$DATA" --out configs/gpu \
+  --device "$DEVICE" --threads "$THREADS" "${hours[@]}" || exit 1
+command -v nvidia-smi >/dev/null &&
+  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 15 >runs/gpu-use.csv &
+sampler=$!
+pids=()
+for n in "${names[@]}"; do
+  node bin/contraseg.js run --config "configs/gpu/$n.json" --out "runs/$n" >"runs/$n.log" 2>&1 &
+  pids+=($!)
+done
+running() { for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && echo "$p"; done; }
+while [ "$(elapsed)" -lt "$BUDGET_S" ] && [ -n "$(running)" ]; do sleep 2; done
+if [ -n "$(running)" ]; then
+  log "deadline: stopping $(running | wc -l) runs"
+  kill $(running) 2>/dev/null
+fi
+wait "${pids[@]}"
+kill "$sampler" 2>/dev/null
+log "runs ended"
+for n in "${names[@]}"; do echo "$n: $(tail -c 300 "runs/$n.log" | tail -1)" >>"$OUT/run-all.log"; done
+
+node experiments/tabulate.mjs runs configs/gpu >"$OUT/table.md" 2>&1
+SHIP_CONFIGS=configs/gpu SHIP_RUNS=runs SHIP_GPU="${GPU_NAME:-$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)}" \
+  node experiments/ship-models.mjs >>"$OUT/run-all.log" 2>&1
+tar -cJf "$OUT/runs.tar.xz" configs/gpu runs/probe runs/*.log $(ls runs/gpu-use.csv 2>/dev/null) \
+  $(ls runs/*/summary.json runs/*/config.json runs/*/metrics.jsonl runs/*/*/done.json 2>/dev/null)
+# Files come back at most 16 MiB each: three float16 models (4.2 MB) and their cards per archive.
+ls models/*.safetensors 2>/dev/null | xargs -r -n 3 | nl -w1 -s' ' | while read -r i files; do
+  tar -cf "$OUT/models-$i.tar" $files $(echo " $files" | sed 's/\.safetensors/.md/g')
+done
+log "packed"
+cat "$OUT/table.md"
