@@ -54,12 +54,15 @@ void finish(const c10::intrusive_ptr<c10d::Work>& work, const char* what) {
   try {
     done = work->wait(g.timeout);
   } catch (const std::exception& e) {
-    throw std::runtime_error(std::string(what) + " failed on rank " + std::to_string(g.rank) +
-                             " of " + std::to_string(g.worldSize) + " (a peer died or broke the connection): " + e.what());
+    // Gloo reports its own timeout as an exception ("Operation timed out!").
+    if (std::string(e.what()).find("timed out") == std::string::npos)
+      throw std::runtime_error(std::string(what) + " failed on rank " + std::to_string(g.rank) + " of " +
+                               std::to_string(g.worldSize) + " (a peer died or broke the connection): " + e.what());
   }
   if (!done)
-    throw std::runtime_error(std::string(what) + " timed out on rank " + std::to_string(g.rank) + " after " +
-                             std::to_string(g.timeout.count()) + " ms (a peer hangs or died)");
+    throw std::runtime_error(std::string(what) + " timed out on rank " + std::to_string(g.rank) + " of " +
+                             std::to_string(g.worldSize) + " after " + std::to_string(g.timeout.count()) +
+                             " ms (a peer hangs or died)");
 }
 
 void allReduceSum(std::vector<at::Tensor>& ts, const char* what) {

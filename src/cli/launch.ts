@@ -20,7 +20,8 @@ export function parseLaunchOptions(o: {
 }): LaunchOptions {
   const int = (flag: string, raw: string | undefined, fallback: number, min: number) => {
     const n = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new InputError(`expected an integer ≥ ${min}, got '${raw}'`, flag);
+    if (!Number.isInteger(n) || n < min)
+      throw new InputError(`expected an integer ≥ ${min}, got '${raw}'`, flag);
     return n;
   };
   const l = {
@@ -30,12 +31,14 @@ export function parseLaunchOptions(o: {
     masterAddr: o.masterAddr ?? '127.0.0.1',
     masterPort: int('--master-port', o.masterPort, 29500, 1),
   };
-  if (l.nodeRank >= l.nnodes) throw new InputError(`${l.nodeRank} is not below --nnodes ${l.nnodes}`, '--node-rank');
-  if (l.masterPort > 65535) throw new InputError(`port ${l.masterPort} out of range`, '--master-port');
+  if (l.nodeRank >= l.nnodes)
+    throw new InputError(`${l.nodeRank} is not below --nnodes ${l.nnodes}`, '--node-rank');
+  if (l.masterPort > 65535)
+    throw new InputError(`port ${l.masterPort} out of range`, '--master-port');
   return l;
 }
 
-const LAST_LINES = 20;
+const LAST_LINES = 60;
 
 /**
  * Runs this machine's ranks of a data-parallel job (as torchrun does): the same command once per
@@ -54,7 +57,8 @@ export function launchRanks(o: LaunchOptions, args: string[]): Promise<number> {
     const stopAll = () => {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
       setTimeout(() => {
-        for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+        for (const c of children)
+          if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       }, 5000).unref();
     };
     const forward = (sig: NodeJS.Signals) => () => {
@@ -72,6 +76,7 @@ export function launchRanks(o: LaunchOptions, args: string[]): Promise<number> {
           LOCAL_RANK: String(local),
           MASTER_ADDR: o.masterAddr,
           MASTER_PORT: String(o.masterPort),
+          CONTRASEG_LAUNCHER_PID: String(process.pid),
         },
         stdio: ['ignore', rank === 0 ? 'inherit' : 'ignore', 'pipe'],
       });
@@ -92,7 +97,11 @@ export function launchRanks(o: LaunchOptions, args: string[]): Promise<number> {
         if (!failure) return resolve(0);
         const f = failure as { local: number; code: number | null; signal: string | null };
         const how = f.signal ? `was killed (${f.signal})` : `exited with code ${f.code}`;
-        const last = tails[f.local].at(-1)?.replace(/^contraseg: (error: )?/, '');
+        // The rank's own error line (a stack trace follows an unexpected error).
+        const tail = tails[f.local];
+        const last = (
+          [...tail].reverse().find((l) => l.startsWith('contraseg: ')) ?? tail.at(-1)
+        )?.replace(/^contraseg: (error: )?/, '');
         process.stderr.write(
           `contraseg: error: rank ${o.nodeRank * o.nproc + f.local} of ${worldSize} ${how}; the other ranks were stopped` +
             `${last ? ` (its last message: ${last})` : ''}. Continue the run with --resume.\n`,
@@ -101,4 +110,16 @@ export function launchRanks(o: LaunchOptions, args: string[]): Promise<number> {
       });
     }
   });
+}
+
+/**
+ * In a rank started by {@link launchRanks}: exits when the launcher is gone (killed with SIGKILL,
+ * which it cannot forward), so that no rank trains on alone. Checked between iterations.
+ */
+export function exitWithLauncher(): void {
+  const launcher = Number(process.env.CONTRASEG_LAUNCHER_PID);
+  if (!launcher) return;
+  setInterval(() => {
+    if (process.ppid !== launcher) process.exit(1);
+  }, 500).unref();
 }

@@ -31,18 +31,20 @@ export function scoreVolumesNetworkSpace(
 ): ValidationScore {
   const classes = net.config.numClasses;
   const [h, w] = pre.outputSize;
-  const scores = mapShared(o.world ?? SINGLE, volumes, (share) => share.map((v): VolumeScore => {
-    const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
-    const shape: [number, number, number] = [v.depth, h, w];
-    const metrics = evaluateVolume(
-      { shape, data: argmaxClasses(probs, v.depth, classes) },
-      { shape, data: v.networkLabel },
-      classes,
-      null,
-      { distances: false },
-    );
-    return { id: v.id, metrics };
-  }));
+  const scores = mapShared(o.world ?? SINGLE, volumes, (share) =>
+    share.map((v): VolumeScore => {
+      const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
+      const shape: [number, number, number] = [v.depth, h, w];
+      const metrics = evaluateVolume(
+        { shape, data: argmaxClasses(probs, v.depth, classes) },
+        { shape, data: v.networkLabel },
+        classes,
+        null,
+        { distances: false },
+      );
+      return { id: v.id, metrics };
+    }),
+  );
   return summarize(scores, classes);
 }
 
@@ -57,20 +59,22 @@ export function scoreVolumes(
   o: { distances?: boolean; batchSize?: number; world?: World } = {},
 ): ValidationScore {
   const classes = net.config.numClasses;
-  const scores = mapShared(o.world ?? SINGLE, volumes, (share) => share.map((v): VolumeScore => {
-    const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
-    const pred = pre.inverseProbabilities(probs, v.geometry);
-    const metrics = evaluateVolume(
-      { shape: v.label.shape, data: pred },
-      v.label,
-      classes,
-      v.label.spacing,
-      {
-        distances: o.distances ?? false,
-      },
-    );
-    return { id: v.id, metrics };
-  }));
+  const scores = mapShared(o.world ?? SINGLE, volumes, (share) =>
+    share.map((v): VolumeScore => {
+      const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
+      const pred = pre.inverseProbabilities(probs, v.geometry);
+      const metrics = evaluateVolume(
+        { shape: v.label.shape, data: pred },
+        v.label,
+        classes,
+        v.label.spacing,
+        {
+          distances: o.distances ?? false,
+        },
+      );
+      return { id: v.id, metrics };
+    }),
+  );
   return summarize(scores, classes);
 }
 

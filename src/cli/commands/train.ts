@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { Method } from '../../method/run.js';
-import { launchRanks, parseLaunchOptions } from '../launch.js';
+import { exitWithLauncher, launchRanks, parseLaunchOptions } from '../launch.js';
 import { makeReporter } from '../progress.js';
 import { InputError } from '../../errors.js';
 import { BASELINE, METHODS, methodNames } from '../../method/methods/index.js';
@@ -36,6 +36,7 @@ async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<
     process.exitCode = await launchRanks(launch, process.argv.slice(2));
     return;
   }
+  if (env) exitWithLauncher();
   const joined = env ? joinWorld(env, { device: cfg.device, ...distributedSettings(cfg) }) : null;
   const main = !joined || joined.world.isMain;
   const summary = await runPipeline(cfg, {

@@ -16,10 +16,14 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback?: number): number
   const raw = env[name];
   if (raw === undefined || raw === '') {
     if (fallback !== undefined) return fallback;
-    throw new InputError(`${name} is not set (a data-parallel rank needs WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT)`, name);
+    throw new InputError(
+      `${name} is not set (a data-parallel rank needs WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT)`,
+      name,
+    );
   }
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new InputError(`'${raw}' is not a non-negative integer`, name);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InputError(`'${raw}' is not a non-negative integer`, name);
   return n;
 }
 
@@ -28,9 +32,11 @@ export function launchEnv(env: NodeJS.ProcessEnv = process.env): LaunchEnv | nul
   const worldSize = intVar(env, 'WORLD_SIZE', 1);
   if (worldSize <= 1) return null;
   const rank = intVar(env, 'RANK');
-  if (rank >= worldSize) throw new InputError(`RANK ${rank} is not below WORLD_SIZE ${worldSize}`, 'RANK');
+  if (rank >= worldSize)
+    throw new InputError(`RANK ${rank} is not below WORLD_SIZE ${worldSize}`, 'RANK');
   const masterPort = intVar(env, 'MASTER_PORT');
-  if (masterPort < 1 || masterPort > 65535) throw new InputError(`port ${masterPort} out of range`, 'MASTER_PORT');
+  if (masterPort < 1 || masterPort > 65535)
+    throw new InputError(`port ${masterPort} out of range`, 'MASTER_PORT');
   return {
     worldSize,
     rank,
@@ -49,7 +55,8 @@ export function joinWorld(
   o: { device: string; timeoutSeconds: number; syncBatchNorm: boolean },
 ): { world: World; device: string } {
   const cuda = o.device.startsWith('cuda');
-  const device = o.device === 'cuda' ? `cuda:${env.localRank % torch.cuda.deviceCount()}` : o.device;
+  const device =
+    o.device === 'cuda' ? `cuda:${env.localRank % torch.cuda.deviceCount()}` : o.device;
   const backend = cuda ? 'nccl' : 'gloo';
   if (!torch.distributed.availableBackends().includes(backend))
     throw new InputError(

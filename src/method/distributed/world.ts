@@ -80,7 +80,11 @@ export function processGroupWorld(o: { syncBatchNorm: boolean }): World {
     gatherBytes: (bytes) => torch.distributed.allGatherBytes(bytes),
     averageGradients(net) {
       averageGradients(net.parameters());
-      if (!o.syncBatchNorm) torch.distributed.broadcast_(net.namedBuffers().map(([, t]) => t), 0);
+      if (!o.syncBatchNorm)
+        torch.distributed.broadcast_(
+          net.namedBuffers().map(([, t]) => t),
+          0,
+        );
     },
     syncFromMain(net, optimizer, aux = {}) {
       broadcastModule(net, 0);

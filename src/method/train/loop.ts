@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
-import { type Module, type Optimizer, type PolyLR, type UNet, withLocalBatchNorm } from '../../nn/index.js';
+import {
+  type Module,
+  type Optimizer,
+  type PolyLR,
+  type UNet,
+  withLocalBatchNorm,
+} from '../../nn/index.js';
 import type { Preprocessor } from '../../data/preprocess.js';
 import type { Rng } from '../../util/rng.js';
 import type { EvalVolume } from '../pools.js';
@@ -199,23 +205,23 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
     state.bestIteration = it;
     if (main)
       saveCheckpoint(
-      bestPath(ctx.dir),
-      ctx.net,
-      ctx.optimizer,
-      { ...snapshot, bestScore: score.dice, bestIteration: it },
-      ctx.metadata,
-    );
+        bestPath(ctx.dir),
+        ctx.net,
+        ctx.optimizer,
+        { ...snapshot, bestScore: score.dice, bestIteration: it },
+        ctx.metadata,
+      );
   }
   if (roundImproved) {
     state.roundThreshold = score.dice;
     if (main)
       saveCheckpoint(
-      latestBestPath(ctx.dir),
-      ctx.net,
-      ctx.optimizer,
-      { ...snapshot, roundThreshold: score.dice },
-      ctx.metadata,
-    );
+        latestBestPath(ctx.dir),
+        ctx.net,
+        ctx.optimizer,
+        { ...snapshot, roundThreshold: score.dice },
+        ctx.metadata,
+      );
   }
   state.lastValScore = score.dice;
 }
