@@ -15,6 +15,7 @@ import { supervisedStep } from '../src/method/train/supervised.js';
 import type { StageContext } from '../src/method/train/loop.js';
 import { MetricsLog } from '../src/method/train/metrics-log.js';
 import { silentReporter } from '../src/method/train/reporter.js';
+import { SINGLE } from '../src/method/distributed/world.js';
 
 export interface JointBenchResult {
   joint_step_ms: number;
@@ -91,6 +92,7 @@ export async function benchJoint(o: {
     checkpointEvery: 1,
     metadata: {},
     totalIterations: o.steps,
+    world: SINGLE,
   };
   const loss = segmentationLoss(cfg);
   const batch = o.segBatch + 2 * o.pairs;

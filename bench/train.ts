@@ -42,6 +42,7 @@ import {
 import { MetricsLog } from '../src/method/train/metrics-log.js';
 import { silentReporter } from '../src/method/train/reporter.js';
 import { oneHot } from '../src/method/batch.js';
+import { SINGLE } from '../src/method/distributed/world.js';
 
 export const DEFAULT_TRAIN_BENCH_CONFIG = 'configs/cpu-budget/acdc-1-seed0.json';
 
@@ -187,6 +188,7 @@ export async function benchTrain(o: {
     checkpointEvery: Number.MAX_SAFE_INTEGER,
     metadata: {},
     totalIterations: 4 * total,
+    world: SINGLE,
   };
   const loss = segmentationLoss(cfg);
   const state = initialState(ctx.rng);

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "contraseg",
-      "sources": ["src/tensor.cc", "src/ops.cc", "src/ops_nn.cc", "src/rng.cc"],
+      "sources": ["src/tensor.cc", "src/ops.cc", "src/ops_nn.cc", "src/rng.cc", "src/dist.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<!@(node libtorch.mjs include)"],
       "defines": ["NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL", "_GLIBCXX_USE_CXX11_ABI=1"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 apt_pkgs=()
 if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/ATen/ATen.h ]; then apt_pkgs+=(libtorch-dev); fi
+# Gloo's headers: the addon's c10d process group (data-parallel training over Gloo on the CPU).
+if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/gloo/algorithm.h ]; then apt_pkgs+=(libgloo-dev); fi
 if ! /usr/bin/python3 -c 'import torch, numpy, scipy, nibabel, h5py, onnx' 2>/dev/null; then
   apt_pkgs+=(python3-torch python3-numpy python3-scipy python3-nibabel python3-h5py python3-onnx)
 fi
@@ -29,7 +31,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund # its install hook builds the native addon
 fi
 addon=native/build/Release/contraseg.node
-if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addon" 2>/dev/null)" ]; then
+if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp /usr/include/gloo/algorithm.h -newer "$addon" 2>/dev/null)" ]; then
   node native/build.mjs
 fi
 npx tsc -p tsconfig.json

@@ -73,6 +73,7 @@ using Binding = Napi::Value (*)(const Napi::CallbackInfo&);
 void registerOps(Napi::Env env, Napi::Object exports);
 void registerOpsNN(Napi::Env env, Napi::Object exports);
 void registerOpsRng(Napi::Env env, Napi::Object exports);
+void registerOpsDist(Napi::Env env, Napi::Object exports);
 
 }  // namespace cs
 

@@ -460,6 +460,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerOps(env, exports);
   registerOpsNN(env, exports);
   registerOpsRng(env, exports);
+  registerOpsDist(env, exports);
   return exports;
 }
 

@@ -249,6 +249,22 @@ export const configSchema = z
       .prefault({}),
     /** The methods' own sections (src/method/methods/), after the joint stages'. */
     ...methodConfigSections,
+    /**
+     * Data-parallel training (`--nproc`, `--nnodes`, or torchrun's WORLD_SIZE/RANK; docs in the
+     * README). Optional, so that config.json of a run that does not set it stays as it was.
+     * Batch sizes are totals over the ranks. `syncBatchNorm`: batch-norm statistics over the
+     * union of the ranks' batches (SyncBatchNorm, default) or each rank's own batch (with the
+     * running statistics of rank 0, as DistributedDataParallel's broadcast_buffers).
+     * `timeoutSeconds`: how long a rank waits for the others in the rendezvous and in every
+     * collective before the job ends with an error naming the collective.
+     */
+    distributed: z
+      .object({
+        syncBatchNorm: z.boolean().default(true),
+        timeoutSeconds: z.number().positive().default(600),
+      })
+      .strict()
+      .optional(),
     /** Methods `contraseg run` trains after the baseline. */
     methods: z
       .array(z.enum(semiSupervisedNames))

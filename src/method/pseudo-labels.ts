@@ -14,6 +14,7 @@ import {
   type CrfUnits,
 } from './pseudo/crf.js';
 import { ttaFilter } from './pseudo/tta-filter.js';
+import { SINGLE, shareOf, type World } from './distributed/world.js';
 
 /**
  * Where a run keeps round r's pseudo-labels of a stage. Round 0's come from the checkpoint every
@@ -90,7 +91,8 @@ export function roundSlices(count: number, cfg: RunConfig, rng: Rng): number[] {
  * network in inference mode, then the dense CRF (argmax of its marginals) when configured, else
  * the argmax; other slices keep label 0 and are not active. With `tta`, volumes whose predictions
  * disagree under two random augmentations (mean foreground Dice ≤ threshold) are left out of
- * this round.
+ * this round. With a `world` of several ranks, each labels its share of the slices (the TTA
+ * filter, which draws from `rng` volume after volume, runs on every rank alike).
  */
 export function estimatePseudoLabels(
   net: UNet,
@@ -98,21 +100,29 @@ export function estimatePseudoLabels(
   cfg: RunConfig,
   rng: Rng,
   indices: number[] = Array.from({ length: pool.count }, (_, i) => i),
+  world: World = SINGLE,
 ): PseudoLabels {
   const [h, w] = pool.size;
   const plane = h * w;
   const classes = net.config.numClasses;
   const p = cfg.pseudo;
-  const labels = new Uint8Array(pool.count * plane);
   const params = crfParamsOf(cfg);
-  for (let start = 0; start < indices.length; start += p.batchSize) {
-    const batch = indices.slice(start, start + p.batchSize);
+  // Each rank labels its contiguous share of the slices; the shares are gathered on every rank.
+  const [first, end] = shareOf(indices.length, world.rank, world.size);
+  const mine = new Uint8Array((end - first) * plane);
+  for (let start = first; start < end; start += p.batchSize) {
+    const batch = indices.slice(start, Math.min(end, start + p.batchSize));
     const n = batch.length;
     const images = gatherImages(pool, batch);
     const probs = predictProbabilities(net, images, n, [h, w], p.batchSize);
-    const out = labelSlices(probs, images, n, [h, w], classes, params);
-    batch.forEach((i, k) => labels.set(out.subarray(k * plane, (k + 1) * plane), i * plane));
+    mine.set(labelSlices(probs, images, n, [h, w], classes, params), (start - first) * plane);
   }
+  const labels = new Uint8Array(pool.count * plane);
+  world.gatherBytes(mine).forEach((part, r) => {
+    const [from] = shareOf(indices.length, r, world.size);
+    for (let k = 0; k < part.length / plane; k++)
+      labels.set(part.subarray(k * plane, (k + 1) * plane), indices[from + k] * plane);
+  });
   const rejected = new Set<string>();
   if (p.tta) {
     const wasTraining = net.training;

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../torch/index.js';
-import { UNet } from '../nn/index.js';
+import { UNet, setSyncBatchNorm } from '../nn/index.js';
 import { InputError } from '../errors.js';
 import { Rng, deriveSeed } from '../util/rng.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -32,6 +32,7 @@ import {
   checkpointPath,
   initialState,
   runIterations,
+  saveResumeCheckpoint,
   type StageContext,
 } from './train/loop.js';
 import { MetricsLog } from './train/metrics-log.js';
@@ -41,6 +42,10 @@ import { estimatePseudoLabels, pseudoLabelFile, roundSlices } from './pseudo-lab
 import { scoreVolumes } from './validate.js';
 import { bnUpdater } from './bn-update.js';
 import { BASELINE, methodSpec, type MethodSpec, type StageData } from './methods/index.js';
+import { SINGLE, type World } from './distributed/world.js';
+import { rankSeed, restoreStreams } from './distributed/streams.js';
+import { rankConfig } from './distributed/rank-config.js';
+import { distributedSettings } from './distributed/settings.js';
 
 /** The name of a registered method (src/method/methods/index.ts). */
 export type Method = string;
@@ -52,6 +57,13 @@ export interface RunOptions {
   reporter?: Reporter;
   /** Train only these stages (the baseline is trained first whenever a later stage needs it). */
   methods?: Method[];
+  /**
+   * The ranks of a data-parallel run (src/method/distributed/): each trains on its share of every
+   * batch, rank 0 alone writes the run directory. Default: one process.
+   */
+  world?: World;
+  /** The device this process trains on when not the config's (a data-parallel rank's GPU). */
+  device?: string;
 }
 
 export interface MethodResult {
@@ -83,6 +95,11 @@ export interface RunSummary {
 /** Everything the stages share: data in network space, config, run directory, logs. */
 interface RunContext {
   cfg: RunConfig;
+  /** The config of this rank's training steps: batch sizes divided by the world size. */
+  rankCfg: RunConfig;
+  world: World;
+  /** Where this process's networks live. */
+  device: string;
   dir: string;
   dataset: SegmentationDataset;
   pre: Preprocessor;
@@ -102,10 +119,19 @@ interface RunContext {
  */
 export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  requireDevice(cfg.device, 'device');
-  prepareRunDir(cfg, o.dir, o.resume ?? false);
+  requireDevice(o.device ?? cfg.device, 'device');
+  const world = o.world ?? SINGLE;
+  const rankCfg = rankConfig(cfg, world.size);
+  world.main(() => prepareRunDir(cfg, o.dir, o.resume ?? false));
   torch.setNumThreads(cfg.threads);
-  const ctx = await loadRunContext(cfg, o.dir, o.reporter ?? silentReporter);
+  const ctx = await loadRunContext(
+    cfg,
+    o.dir,
+    o.reporter ?? silentReporter,
+    world,
+    rankCfg,
+    o.device ?? cfg.device,
+  );
   const methods = o.methods ?? [BASELINE.name, ...cfg.methods];
   const results: MethodResult[] = [];
   for (const m of methods) {
@@ -118,7 +144,8 @@ export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSum
     results,
     seconds: (performance.now() - started) / 1000,
   };
-  writeFileAtomic(join(o.dir, 'summary.json'), `${JSON.stringify(summary, nanToNull, 2)}\n`);
+  if (world.isMain)
+    writeFileAtomic(join(o.dir, 'summary.json'), `${JSON.stringify(summary, nanToNull, 2)}\n`);
   return summary;
 }
 
@@ -148,6 +175,9 @@ async function loadRunContext(
   cfg: RunConfig,
   dir: string,
   reporter: Reporter,
+  world: World,
+  rankCfg: RunConfig,
+  device: string,
 ): Promise<RunContext> {
   reporter.message('loading data');
   const dataset = await openDataset(cfg);
@@ -163,6 +193,9 @@ async function loadRunContext(
   );
   return {
     cfg,
+    rankCfg,
+    world,
+    device,
     dir,
     dataset,
     pre,
@@ -170,7 +203,7 @@ async function loadRunContext(
     unlabeled,
     validation,
     metadata: modelMetadata(cfg, dataset.classNames),
-    metrics: new MetricsLog(join(dir, 'metrics.jsonl')),
+    metrics: new MetricsLog(world.isMain ? join(dir, 'metrics.jsonl') : null),
     reporter,
   };
 }
@@ -187,7 +220,7 @@ function readDone(dir: string): TrainerState | null {
 /** A freshly initialised UNet of the run's config, on the run's device. */
 function newNet(ctx: RunContext): UNet {
   const net = new UNet(unetConfig(ctx.cfg, ctx.dataset.classNames.length));
-  return ctx.cfg.device === 'cpu' ? net : net.to(ctx.cfg.device);
+  return ctx.device === 'cpu' ? net : net.to(ctx.device);
 }
 
 /**
@@ -231,6 +264,7 @@ function makeStage(
     checkpointEvery: every.checkpointEvery,
     metadata: ctx.metadata,
     totalIterations,
+    world: ctx.world,
   };
 }
 
@@ -255,24 +289,37 @@ interface StageSpec {
  * Runs a stage once: a finished stage returns its saved state; otherwise the network is
  * initialised from the seeds, a checkpoint is resumed if there is one (metrics past it are
  * dropped), the stage trains, and its final state is written to done.json.
+ * Data-parallel: rank 0 reads the run directory and hands weights, optimiser state and trainer
+ * state to the other ranks (DistributedDataParallel's broadcast from rank 0); every rank draws
+ * from its own streams (`rankSeed`), which the resume checkpoint holds for every rank.
  */
 async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   const dir = stageDir(ctx, s.method);
-  const done = readDone(dir);
+  const { world } = ctx;
+  const done = world.main(() => readDone(dir));
   if (done) return done;
-  mkdirSync(dir, { recursive: true });
+  if (world.isMain) mkdirSync(dir, { recursive: true });
   torch.manualSeed(s.torchSeed);
-  const stage = makeStage(ctx, s.method, new Rng(s.rngSeed), s.total, s.every);
-  s.init?.(stage);
+  const rng = new Rng(rankSeed(s.rngSeed, world.rank));
+  const stage = makeStage(ctx, s.method, rng, s.total, s.every);
+  if (world.isMain) s.init?.(stage);
   s.prepare?.(stage);
-  const state = existsSync(checkpointPath(dir))
-    ? loadCheckpoint(checkpointPath(dir), stage.net, stage.optimizer, stage.rng, stage.aux)
-    : { ...initialState(stage.rng), round: s.initialRound ?? 0 };
+  const resumed = world.main(() =>
+    existsSync(checkpointPath(dir))
+      ? loadCheckpoint(checkpointPath(dir), stage.net, stage.optimizer, stage.rng, stage.aux)
+      : null,
+  );
+  world.syncFromMain(stage.net, stage.optimizer, stage.aux);
+  if (world.rank > 0) torch.manualSeed(rankSeed(s.torchSeed, world.rank));
+  if (resumed) restoreStreams(world, resumed.ranks, stage.rng, checkpointPath(dir));
+  const sync = distributedSettings(ctx.cfg).syncBatchNorm;
+  for (const m of [stage.net, ...Object.values(stage.aux ?? {})]) setSyncBatchNorm(m, sync);
+  const state = resumed ?? { ...initialState(stage.rng), round: s.initialRound ?? 0 };
   ctx.metrics.truncate(s.method, state.iteration);
   ctx.reporter.stageStart(s.method, s.total, state.iteration);
   await s.train(stage, state);
   ctx.reporter.stageEnd();
-  writeFileAtomic(donePath(dir), JSON.stringify(state));
+  if (world.isMain) writeFileAtomic(donePath(dir), JSON.stringify(state));
   stage.optimizer.dispose();
   stage.net.dispose();
   for (const m of Object.values(stage.aux ?? {})) m.dispose();
@@ -317,7 +364,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
           `${spec.name}: UNet with ${net.numParameters().toLocaleString('en-US')} parameters`,
         );
         if (state.iteration === 0) {
-          const v = scoreVolumes(net, ctx.validation, ctx.pre);
+          const v = scoreVolumes(net, ctx.validation, ctx.pre, { world: ctx.world });
           ctx.metrics.append({
             stage: spec.name,
             iter: -1,
@@ -332,7 +379,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
       const data: StageData = { labeled: ctx.labeled, unlabeled: ctx.unlabeled, round: null };
       const updateBn = () =>
         bnUpdater(cfg, spec.seeds.bnStream, (rng) => trainer.bnInputs(data, cfg, net, rng));
-      const step = (it: number) => trainer.step(stage, data, cfg, loss, it);
+      const step = (it: number) => trainer.step(stage, data, ctx.rankCfg, loss, it);
       if (rounds) {
         const perRound = rounds.iterationsPerRound(cfg);
         while (state.iteration < total) {
@@ -348,7 +395,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
       stage.updateBn = updateBn();
       if (spec === BASELINE && hasHandoff(cfg)) {
         await runIterations(stage, state, cfg.baseline.handoff as number, step);
-        if (!existsSync(handoffPath(ctx))) {
+        if (ctx.world.isMain && !existsSync(handoffPath(ctx))) {
           // handoff.json first: a handoff checkpoint always has its seconds beside it.
           writeFileAtomic(handoffInfoPath(ctx), JSON.stringify({ seconds: state.elapsedSeconds }));
           copyFileSync(bestPath(stage.dir), `${handoffPath(ctx)}.tmp`);
@@ -413,22 +460,17 @@ function startRound(
   r: number,
 ): void {
   if (r > 0) {
-    const restored = loadCheckpoint(selectedPath(ctx, spec), stage.net, stage.optimizer, null);
+    const restored = ctx.world.main(() =>
+      loadCheckpoint(selectedPath(ctx, spec), stage.net, stage.optimizer, null),
+    );
+    ctx.world.syncFromMain(stage.net, stage.optimizer);
     ctx.reporter.message(
       `${stage.stage} round ${r}: restarting from iteration ${restored.bestIteration}`,
     );
     if (ctx.cfg.joint.selection === 'latest-best') state.roundThreshold = state.lastValScore;
   }
   state.round = r;
-  state.rng = stage.rng.getState();
-  saveCheckpoint(
-    checkpointPath(stage.dir),
-    stage.net,
-    stage.optimizer,
-    state,
-    stage.metadata,
-    stage.aux,
-  );
+  saveResumeCheckpoint(stage, state);
 }
 
 /**
@@ -448,12 +490,14 @@ function roundPools(
   const unlabeled: SlicePool = { ...ctx.unlabeled, labels: null };
   let active: number[];
   let rejected: string[];
-  if (existsSync(path) && existsSync(metaPath)) {
-    unlabeled.labels = new Uint8Array(readFileSync(path));
-    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {
-      active: number[];
-      rejected: string[];
-    };
+  const { world } = ctx;
+  const meta = world.main(() =>
+    existsSync(path) && existsSync(metaPath)
+      ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { active: number[]; rejected: string[] })
+      : null,
+  );
+  if (meta) {
+    unlabeled.labels = world.mainBytes(() => new Uint8Array(readFileSync(path)));
     active = meta.active;
     rejected = meta.rejected;
   } else {
@@ -470,7 +514,8 @@ function roundPools(
       source = newNet(ctx);
       torch.setRngState(generator);
       generator.dispose();
-      loadCheckpoint(semiSupervisedStart(ctx.dir, ctx.cfg), source, null, null);
+      if (world.isMain) loadCheckpoint(semiSupervisedStart(ctx.dir, ctx.cfg), source, null, null);
+      world.syncFromMain(source, null);
     }
     const p = estimatePseudoLabels(
       source,
@@ -478,14 +523,17 @@ function roundPools(
       ctx.cfg,
       new Rng(deriveSeed(ctx.cfg.seed, 5, r)),
       slices,
+      world,
     );
     if (source !== stage.net) source.dispose();
     unlabeled.labels = p.labels;
     active = p.active;
     rejected = p.rejectedCases;
-    writeFileAtomic(path, p.labels);
     const seconds = (performance.now() - started) / 1000;
-    writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases, seconds }));
+    if (world.isMain) {
+      writeFileAtomic(path, p.labels);
+      writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases, seconds }));
+    }
   }
   // Logged when the round begins (not when the labels are computed) so that a resumed run,
   // which reuses the saved labels, writes the same metrics.jsonl as an uninterrupted one.
@@ -523,16 +571,22 @@ async function evaluateMethod(
   const dir = stageDir(ctx, m);
   const checkpoint = selectedPath(ctx, spec);
   const net = newNet(ctx);
-  const validate = () => scoreVolumes(net, ctx.validation, ctx.pre, { distances: true });
-  loadCheckpoint(checkpointPath(dir), net, null, null);
-  const last = summarizeVolumes(validate().volumes.map((v) => v.metrics));
-  loadCheckpoint(checkpoint, net, null, null);
-  const val = validate();
+  const { world } = ctx;
+  const score = (volumes: EvalVolume[]) =>
+    scoreVolumes(net, volumes, ctx.pre, { distances: true, world });
+  const load = (path: string) => {
+    if (world.isMain) loadCheckpoint(path, net, null, null);
+    world.syncFromMain(net, null);
+  };
+  load(checkpointPath(dir));
+  const last = summarizeVolumes(score(ctx.validation).volumes.map((v) => v.metrics));
+  load(checkpoint);
+  const val = score(ctx.validation);
   const testCases = await ctx.dataset.test();
   let test: EvaluationSummary | null = null;
   if (testCases.length > 0) {
     const vols = evalVolumes(testCases, ctx.pre, ctx.dataset.classNames.length);
-    const scored = scoreVolumes(net, vols, ctx.pre, { distances: true });
+    const scored = score(vols);
     test = summarizeVolumes(scored.volumes.map((v) => v.metrics));
   }
   net.dispose();
@@ -550,8 +604,8 @@ async function evaluateMethod(
     test,
     trainSeconds: state.elapsedSeconds,
     validationSeconds: state.validationSeconds,
-    pseudoLabelSeconds: spec.pseudoLabels ? pseudoLabelSeconds(ctx, m) : 0,
-    startSeconds: spec.start.from === 'scratch' ? 0 : baselineStartSeconds(ctx),
+    pseudoLabelSeconds: spec.pseudoLabels ? world.main(() => pseudoLabelSeconds(ctx, m)) : 0,
+    startSeconds: spec.start.from === 'scratch' ? 0 : world.main(() => baselineStartSeconds(ctx)),
     skippedIterations: state.skipped,
   };
 }

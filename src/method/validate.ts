@@ -3,6 +3,7 @@ import type { Preprocessor } from '../data/preprocess.js';
 import { evaluateVolume, type VolumeMetrics } from '../metrics/evaluate.js';
 import { argmaxClasses, predictProbabilities } from './predict.js';
 import type { EvalVolume } from './pools.js';
+import { SINGLE, mapShared, type World } from './distributed/world.js';
 
 export interface VolumeScore {
   id: string;
@@ -19,28 +20,31 @@ export interface ValidationScore {
 /**
  * Scores a network on volumes in network space (training resolution, labels resampled as for
  * training): one forward pass per slice and Dice counts, without the inverse resampling, so that
- * checkpoints can be selected often at a fraction of the cost of {@link scoreVolumes}.
+ * checkpoints can be selected often at a fraction of the cost of {@link scoreVolumes}. With a
+ * `world` of several ranks each scores its share of the volumes and the scores are gathered.
  */
 export function scoreVolumesNetworkSpace(
   net: UNet,
   volumes: EvalVolume[],
   pre: Preprocessor,
-  batchSize?: number,
+  o: { batchSize?: number; world?: World } = {},
 ): ValidationScore {
   const classes = net.config.numClasses;
   const [h, w] = pre.outputSize;
-  const scores: VolumeScore[] = volumes.map((v) => {
-    const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, batchSize);
-    const shape: [number, number, number] = [v.depth, h, w];
-    const metrics = evaluateVolume(
-      { shape, data: argmaxClasses(probs, v.depth, classes) },
-      { shape, data: v.networkLabel },
-      classes,
-      null,
-      { distances: false },
-    );
-    return { id: v.id, metrics };
-  });
+  const scores = mapShared(o.world ?? SINGLE, volumes, (share) =>
+    share.map((v): VolumeScore => {
+      const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
+      const shape: [number, number, number] = [v.depth, h, w];
+      const metrics = evaluateVolume(
+        { shape, data: argmaxClasses(probs, v.depth, classes) },
+        { shape, data: v.networkLabel },
+        classes,
+        null,
+        { distances: false },
+      );
+      return { id: v.id, metrics };
+    }),
+  );
   return summarize(scores, classes);
 }
 
@@ -52,23 +56,25 @@ export function scoreVolumes(
   net: UNet,
   volumes: EvalVolume[],
   pre: Preprocessor,
-  o: { distances?: boolean; batchSize?: number } = {},
+  o: { distances?: boolean; batchSize?: number; world?: World } = {},
 ): ValidationScore {
   const classes = net.config.numClasses;
-  const scores: VolumeScore[] = volumes.map((v) => {
-    const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
-    const pred = pre.inverseProbabilities(probs, v.geometry);
-    const metrics = evaluateVolume(
-      { shape: v.label.shape, data: pred },
-      v.label,
-      classes,
-      v.label.spacing,
-      {
-        distances: o.distances ?? false,
-      },
-    );
-    return { id: v.id, metrics };
-  });
+  const scores = mapShared(o.world ?? SINGLE, volumes, (share) =>
+    share.map((v): VolumeScore => {
+      const probs = predictProbabilities(net, v.slices, v.depth, pre.outputSize, o.batchSize);
+      const pred = pre.inverseProbabilities(probs, v.geometry);
+      const metrics = evaluateVolume(
+        { shape: v.label.shape, data: pred },
+        v.label,
+        classes,
+        v.label.spacing,
+        {
+          distances: o.distances ?? false,
+        },
+      );
+      return { id: v.id, metrics };
+    }),
+  );
   return summarize(scores, classes);
 }
 

@@ -15,3 +15,12 @@ export { Adam, type AdamOptions } from './optim/adam.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { PolyLR } from './optim/lr.js';
 export { updateBn } from './update-bn.js';
+export {
+  averageGradients,
+  broadcastModule,
+  broadcastOptimizer,
+  setSyncBatchNorm,
+  withLocalBatchNorm,
+  BUCKET_BYTES,
+} from './data-parallel.js';
+export { syncBatchNorm } from './sync-batchnorm.js';

@@ -1,7 +1,8 @@
-import { F, type Tensor, ones, zeros } from '../torch/index.js';
+import { F, type Tensor, distributed, ones, zeros } from '../torch/index.js';
 import type { Conv2dPadding } from '../torch/functional.js';
 import { Module } from './module.js';
 import { fanIn, heNormal_, kaimingUniformDefault_, uniform_ } from './init.js';
+import { syncBatchNorm } from './sync-batchnorm.js';
 
 type Pair = number | [number, number];
 
@@ -68,6 +69,12 @@ export class BatchNorm2d extends Module {
   }
   /** Batches seen in training mode since the last reset (PyTorch's num_batches_tracked). */
   numBatchesTracked = 0;
+  /**
+   * Normalise over the batches of every rank of the process group in training mode
+   * (torch.nn.SyncBatchNorm; src/nn/sync-batchnorm.ts); without a group of several ranks it
+   * makes no difference.
+   */
+  syncStats = false;
 
   /** Running mean 0, variance 1, no batches tracked (PyTorch's reset_running_stats). */
   resetRunningStats(): void {
@@ -79,15 +86,17 @@ export class BatchNorm2d extends Module {
   forward(x: Tensor): Tensor {
     if (this.training) this.numBatchesTracked++;
     const m = this.options.momentum;
-    return F.batchNorm(x, {
+    const o = {
       weight: this.weight,
       bias: this.bias,
       runningMean: this.runningMean,
       runningVar: this.runningVar,
-      training: this.training,
       momentum: m === null ? 1 / Math.max(1, this.numBatchesTracked) : (m ?? 0.1),
       eps: this.options.eps ?? 1e-5,
-    });
+    };
+    if (this.training && this.syncStats && distributed.getWorldSize() > 1)
+      return syncBatchNorm(x, o);
+    return F.batchNorm(x, { ...o, training: this.training });
   }
 }
 

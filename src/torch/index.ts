@@ -15,3 +15,4 @@ export { viewAs, itemSize } from './dtype.js';
 export * as F from './functional.js';
 export { cat, stack, where, einsum } from './functional.js';
 export { adamStep_, sgdStep_ } from './fused.js';
+export * as distributed from './distributed.js';

@@ -43,6 +43,39 @@ export function register(program: Command): void {
       },
     );
   bench
+    .command('distributed')
+    .description(
+      'data-parallel step: 1 process with 2 threads vs 2 ranks with 1 thread (Gloo; NCCL on cuda)',
+    )
+    .option('--json', 'print only the JSON result')
+    .option('--steps <n>', 'measured steps', (v) => parseInt(v, 10), 10)
+    .option('--warmup <n>', 'steps before measuring', (v) => parseInt(v, 10), 2)
+    .option('--batch <n>', 'total batch (split over the ranks)', (v) => parseInt(v, 10), 8)
+    .option('--size <n>', 'slice size', (v) => parseInt(v, 10), 128)
+    .option('--device <device>', "'cpu' (Gloo) or 'cuda' (NCCL)", 'cpu')
+    .option('--role <role>', 'internal: single, rank or rank-local-bn')
+    .action(
+      async (o: {
+        json?: boolean;
+        steps: number;
+        warmup: number;
+        batch: number;
+        size: number;
+        device: string;
+        role?: 'single' | 'rank' | 'rank-local-bn';
+      }) => {
+        if (o.batch % 2 !== 0) throw new InputError('the total batch must be even', '--batch');
+        const { benchDistributed, timeSteps } = await import('../../../bench/distributed.js');
+        if (o.role) {
+          const r = timeSteps(o, o.role === 'single' ? 2 : 1, o.role !== 'rank-local-bn');
+          process.stdout.write(`${JSON.stringify(r)}\n`);
+          return;
+        }
+        const result = await benchDistributed(o);
+        process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);
+      },
+    );
+  bench
     .command('joint')
     .description(
       'one proposed joint iteration (20 labeled + 20 contrastive) vs a supervised batch of 40',

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import type { Method, RunSummary } from '../../method/run.js';
+import type { Method } from '../../method/run.js';
+import { exitWithLauncher, launchRanks, parseLaunchOptions } from '../launch.js';
 import { makeReporter } from '../progress.js';
 import { InputError } from '../../errors.js';
 import { BASELINE, METHODS, methodNames } from '../../method/methods/index.js';
@@ -12,34 +13,66 @@ interface TrainOptions {
   resume?: boolean;
   stage?: string;
   json?: boolean;
+  nproc?: string;
+  nnodes?: string;
+  nodeRank?: string;
+  masterAddr?: string;
+  masterPort?: string;
 }
 
 const STAGES: readonly Method[] = methodNames;
 
-async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<RunSummary> {
+async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<void> {
   // Imported here: the other commands (predict --engine onnx, evaluate, ...) run without LibTorch.
   const { runPipeline } = await import('../../method/run.js');
   const { loadConfig } = await import('../../method/config.js');
+  const { launchEnv, joinWorld } = await import('../../method/distributed/join.js');
+  const { distributedSettings } = await import('../../method/distributed/settings.js');
   const cfg = loadConfig(o.config);
   const dir = o.out ?? join('runs', cfg.name);
+  const env = launchEnv();
+  const launch = parseLaunchOptions(o);
+  if (!env && launch.nproc * launch.nnodes > 1) {
+    process.exitCode = await launchRanks(launch, process.argv.slice(2));
+    return;
+  }
+  if (env) exitWithLauncher();
+  const joined = env ? joinWorld(env, { device: cfg.device, ...distributedSettings(cfg) }) : null;
+  const main = !joined || joined.world.isMain;
   const summary = await runPipeline(cfg, {
     dir,
     resume: o.resume,
-    reporter: makeReporter(),
+    reporter: makeReporter({ quiet: !main }),
     methods,
+    world: joined?.world,
+    device: joined?.device,
   });
+  if (joined) {
+    const torch = await import('../../torch/index.js');
+    torch.distributed.barrier(); // rank 0 serves the store: it leaves last
+    torch.distributed.destroyProcessGroup();
+  }
+  if (!main) return;
   process.stdout.write(
     o.json
       ? `${JSON.stringify(summary)}\n`
       : `${formatSummaryTable(summary)}\nrun directory: ${dir}\n`,
   );
-  return summary;
+}
+
+/** torchrun's launch options, on `train` and `run`. */
+function launchOptions(command: Command): Command {
+  return command
+    .option('--nproc <n>', 'data-parallel ranks on this machine (torchrun --nproc-per-node)')
+    .option('--nnodes <n>', 'machines of the data-parallel job')
+    .option('--node-rank <i>', "this machine's index, 0..nnodes-1")
+    .option('--master-addr <host>', "rank 0's machine (default 127.0.0.1)")
+    .option('--master-port <port>', "rank 0's rendezvous port (default 29500)");
 }
 
 /** `contraseg train` (one stage) and `contraseg run` (the whole pipeline). */
 export function register(program: Command): void {
-  program
-    .command('train')
+  launchOptions(program.command('train'))
     .description(`train one stage (${STAGES.join(', ')}; the ${BASELINE.name} first if needed)`)
     .requiredOption('--config <file>', 'run configuration (JSON)')
     .option(
@@ -56,8 +89,7 @@ export function register(program: Command): void {
         throw new InputError(`unknown stage '${o.stage}' (use ${STAGES.join(', ')})`, '--stage');
       await execute(o, [stage]);
     });
-  program
-    .command('run')
+  launchOptions(program.command('run'))
     .description('the whole pipeline: baseline, pseudo-labels, joint training, evaluation')
     .requiredOption('--config <file>', 'run configuration (JSON)')
     .option('--out <dir>', 'run directory (default runs/<name>)')

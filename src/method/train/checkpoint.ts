@@ -3,6 +3,7 @@ import * as torch from '../../torch/index.js';
 import type { Module, Optimizer } from '../../nn/index.js';
 import { loadSafetensors, saveSafetensors } from '../../nn/safetensors.js';
 import type { Rng } from '../../util/rng.js';
+import type { RankStreams } from '../distributed/streams.js';
 
 const OPTIM = '__optim__.';
 const RNG = '__rng__.torch';
@@ -25,6 +26,8 @@ export interface TrainerState {
   validationSeconds: number;
   /** The most recent validation score (resets the round threshold for 'latest-best'). */
   lastValScore: number;
+  /** Data-parallel runs: every rank's random streams, by rank (src/method/distributed/streams.ts). */
+  ranks?: RankStreams[];
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
 import { segmentationBatch } from './augment-batch.js';
 import type { Rng } from '../../util/rng.js';
-import type { StageContext, StepResult } from './loop.js';
+import { type StageContext, type StepResult, backwardAndStep } from './loop.js';
 
 /**
  * One iteration of weak-to-strong consistency training (FixMatch, Sohn et al. NeurIPS 2020, in
@@ -53,10 +53,7 @@ export function fixMatchStep(
       unsup: unsup.item(),
       confident: confident.mean().item(),
     };
-    if (!Number.isFinite(values.loss)) return { losses: values, skipped: true };
-    total.backward();
-    ctx.optimizer.step();
-    return { losses: values, skipped: false };
+    return { losses: values, skipped: !backwardAndStep(ctx, total, values.loss) };
   });
 }
 

@@ -7,7 +7,7 @@ import { localContrastiveLoss, resolveIncludeBackground } from '../losses/index.
 import type { SegLossFn } from '../setup.js';
 import { segmentationBatch } from './augment-batch.js';
 import type { Rng } from '../../util/rng.js';
-import type { StageContext, StepResult } from './loop.js';
+import { type StageContext, type StepResult, backwardAndStep } from './loop.js';
 import { pairLayout, type PairSlot } from './pair-layout.js';
 
 /** The pools of a joint stage: labeled slices with presence masks, pseudo-labeled slices in use. */
@@ -84,15 +84,13 @@ export function proposedStep(
 ): StepResult {
   return torch.tidy(() => {
     const batch = proposedBatch(pools, cfg, ctx.net.config.numClasses, ctx.rng, ctx.net.device);
-    if (!batch) return skipped();
+    // The ranks skip together: a rank without a batch could not take part in the step.
+    if (!ctx.world.all(batch !== null) || !batch) return skipped();
     ctx.net.train();
     ctx.optimizer.zeroGrad();
     const l = jointLoss(ctx, cfg, loss, batch, ctx.rng);
     const values = { loss: l.total.item(), seg: l.seg.item(), contrastive: l.contrastive.item() };
-    if (!Number.isFinite(values.loss)) return { losses: values, skipped: true };
-    l.total.backward();
-    ctx.optimizer.step();
-    return { losses: values, skipped: false };
+    return { losses: values, skipped: !backwardAndStep(ctx, l.total, values.loss) };
   });
 }
 
@@ -174,9 +172,6 @@ export function selfTrainingStep(
     ctx.optimizer.zeroGrad();
     const l = loss(ctx.net.forward(images), targets);
     const value = l.item();
-    if (!Number.isFinite(value)) return { losses: { loss: value }, skipped: true };
-    l.backward();
-    ctx.optimizer.step();
-    return { losses: { loss: value }, skipped: false };
+    return { losses: { loss: value }, skipped: !backwardAndStep(ctx, l, value) };
   });
 }

@@ -1,11 +1,19 @@
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
-import type { Module, Optimizer, PolyLR, UNet } from '../../nn/index.js';
+import {
+  type Module,
+  type Optimizer,
+  type PolyLR,
+  type UNet,
+  withLocalBatchNorm,
+} from '../../nn/index.js';
 import type { Preprocessor } from '../../data/preprocess.js';
 import type { Rng } from '../../util/rng.js';
 import type { EvalVolume } from '../pools.js';
 import { scoreVolumes, scoreVolumesNetworkSpace } from '../validate.js';
 import { type TrainerState, saveCheckpoint } from './checkpoint.js';
+import type { World } from '../distributed/world.js';
+import { gatherStreams } from '../distributed/streams.js';
 import type { MetricsLog } from './metrics-log.js';
 import type { Reporter } from './reporter.js';
 
@@ -45,6 +53,22 @@ export interface StageContext {
    * checkpoint (checkpoint.safetensors, not best or latest-best) and restored from it.
    */
   aux?: Record<string, Module>;
+  /** The ranks training together (SINGLE for one process); rank 0 alone writes files. */
+  world: World;
+}
+
+/**
+ * The end of a training step (method.md I-8): backward and the optimiser step, unless the loss is
+ * not finite. In data-parallel training the ranks skip together when any rank's loss is not
+ * finite, and the gradients are averaged over the ranks before the step. Returns whether the
+ * update was made.
+ */
+export function backwardAndStep(ctx: StageContext, loss: torch.Tensor, value: number): boolean {
+  if (!ctx.world.all(Number.isFinite(value))) return false;
+  loss.backward();
+  ctx.world.averageGradients(ctx.net);
+  ctx.optimizer.step();
+  return true;
 }
 
 export const checkpointPath = (dir: string) => join(dir, 'checkpoint.safetensors');
@@ -86,12 +110,21 @@ export async function runIterations(
     if (validated) validate(ctx, state, it);
     state.iteration = it + 1;
     const checkpointed = state.iteration % ctx.checkpointEvery === 0 || state.iteration === until;
-    if (checkpointed) {
-      state.rng = ctx.rng.getState();
-      saveCheckpoint(checkpointPath(ctx.dir), ctx.net, ctx.optimizer, state, ctx.metadata, ctx.aux);
-    }
+    if (checkpointed) saveResumeCheckpoint(ctx, state);
     await iterationEnd(validated || checkpointed || state.iteration % TRIM_EVERY === 0);
   }
+}
+
+/**
+ * Writes the stage's resume checkpoint (rank 0; every rank hands over its random streams, so that
+ * each resumes its own).
+ */
+export function saveResumeCheckpoint(ctx: StageContext, state: TrainerState): void {
+  state.rng = ctx.rng.getState();
+  const ranks = gatherStreams(ctx.world, ctx.rng);
+  if (ranks) state.ranks = ranks;
+  if (ctx.world.isMain)
+    saveCheckpoint(checkpointPath(ctx.dir), ctx.net, ctx.optimizer, state, ctx.metadata, ctx.aux);
 }
 
 /**
@@ -144,11 +177,12 @@ export async function iterationEnd(trim: boolean): Promise<void> {
 
 function validate(ctx: StageContext, state: TrainerState, it: number): void {
   const started = performance.now();
-  ctx.updateBn?.(ctx.net);
+  // Every rank re-estimates from the same batches, each alone: the statistics of one process.
+  if (ctx.updateBn) withLocalBatchNorm(ctx.net, () => ctx.updateBn?.(ctx.net));
   const score =
     ctx.validationSpace === 'network'
-      ? scoreVolumesNetworkSpace(ctx.net, ctx.validation, ctx.pre)
-      : scoreVolumes(ctx.net, ctx.validation, ctx.pre);
+      ? scoreVolumesNetworkSpace(ctx.net, ctx.validation, ctx.pre, { world: ctx.world })
+      : scoreVolumes(ctx.net, ctx.validation, ctx.pre, { world: ctx.world });
   state.validationSeconds += (performance.now() - started) / 1000;
   const improved = score.dice > state.bestScore + 1e-7;
   const roundImproved = score.dice > state.roundThreshold + 1e-7;
@@ -165,26 +199,29 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
     `${ctx.stage} iter ${it}: validation Dice ${score.dice.toFixed(4)}${improved ? ' (best)' : ''}`,
   );
   const snapshot = { ...state, iteration: it + 1, rng: ctx.rng.getState() };
+  const main = ctx.world.isMain;
   if (improved) {
     state.bestScore = score.dice;
     state.bestIteration = it;
-    saveCheckpoint(
-      bestPath(ctx.dir),
-      ctx.net,
-      ctx.optimizer,
-      { ...snapshot, bestScore: score.dice, bestIteration: it },
-      ctx.metadata,
-    );
+    if (main)
+      saveCheckpoint(
+        bestPath(ctx.dir),
+        ctx.net,
+        ctx.optimizer,
+        { ...snapshot, bestScore: score.dice, bestIteration: it },
+        ctx.metadata,
+      );
   }
   if (roundImproved) {
     state.roundThreshold = score.dice;
-    saveCheckpoint(
-      latestBestPath(ctx.dir),
-      ctx.net,
-      ctx.optimizer,
-      { ...snapshot, roundThreshold: score.dice },
-      ctx.metadata,
-    );
+    if (main)
+      saveCheckpoint(
+        latestBestPath(ctx.dir),
+        ctx.net,
+        ctx.optimizer,
+        { ...snapshot, roundThreshold: score.dice },
+        ctx.metadata,
+      );
   }
   state.lastValScore = score.dice;
 }

@@ -6,7 +6,7 @@ import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
 import type { Rng } from '../../util/rng.js';
 import { labeledAndWeakBatch } from './fixmatch.js';
-import type { StageContext, StepResult } from './loop.js';
+import { type StageContext, type StepResult, backwardAndStep } from './loop.js';
 
 /**
  * The consistency weight at `iteration` (Laine & Aila's sigmoid-shaped ramp-up, as SSL4MIS's
@@ -117,10 +117,7 @@ export function meanTeacherStep(
       consistency: consistency.item(),
       weight,
     };
-    if (!Number.isFinite(values.loss)) return { losses: values, skipped: true };
-    total.backward();
-    ctx.optimizer.step();
-    return { losses: values, skipped: false };
+    return { losses: values, skipped: !backwardAndStep(ctx, total, values.loss) };
   });
   if (!skip.skipped) updateTeacher(teacher, ctx.net, m.ema, iteration + 1);
   return skip;

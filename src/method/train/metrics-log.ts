@@ -14,14 +14,15 @@ export interface MetricsRecord {
  * being resumed (same stage, iter at or past it) are dropped, so the log matches an uninterrupted run.
  */
 export class MetricsLog {
-  constructor(readonly path: string) {}
+  /** `path` null: a log that keeps nothing (the ranks of a data-parallel run other than 0). */
+  constructor(readonly path: string | null) {}
 
   append(rec: MetricsRecord): void {
-    appendFileSync(this.path, `${JSON.stringify(rec)}\n`);
+    if (this.path !== null) appendFileSync(this.path, `${JSON.stringify(rec)}\n`);
   }
 
   read(): MetricsRecord[] {
-    if (!existsSync(this.path)) return [];
+    if (this.path === null || !existsSync(this.path)) return [];
     return readFileSync(this.path, 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
@@ -36,6 +37,7 @@ export class MetricsLog {
 
   /** Keeps only the records of `stage` before `iter` and the records of other stages. */
   truncate(stage: string, iter: number): void {
+    if (this.path === null) return;
     const kept = this.read().filter((r) => r.stage !== stage || r.iter < iter);
     writeFileAtomic(this.path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }

@@ -4,7 +4,7 @@ import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
 import { segmentationBatch } from './augment-batch.js';
 import type { Rng } from '../../util/rng.js';
-import type { StageContext, StepResult } from './loop.js';
+import { type StageContext, type StepResult, backwardAndStep } from './loop.js';
 
 /**
  * The batch of a supervised iteration (method.md A.1 step 2): `batchSize` slices drawn uniformly
@@ -47,9 +47,6 @@ export function supervisedStep(
     ctx.optimizer.zeroGrad();
     const l = loss(ctx.net.forward(images), targets);
     const value = l.item();
-    if (!Number.isFinite(value)) return { losses: { loss: value }, skipped: true };
-    l.backward();
-    ctx.optimizer.step();
-    return { losses: { loss: value }, skipped: false };
+    return { losses: { loss: value }, skipped: !backwardAndStep(ctx, l, value) };
   });
 }
