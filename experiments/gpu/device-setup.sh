@@ -9,19 +9,32 @@ tar -xJf .devtools/nm.tar.xz
 tar -xJf .devtools/dist.tar.xz
 T=${TORCH_DIR:-$(python3 -c "import torch, os; print(os.path.dirname(torch.__file__))")}
 ABI=$(python3 -c "import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))" 2>/dev/null || echo 1)
-cuda_libs=()
-[ -f "$T/lib/libtorch_cuda.so" ] && cuda_libs=(-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed)
+cuda_libs=() cuda_flags=()
+if [ -f "$T/lib/libtorch_cuda.so" ]; then
+  cuda_libs=(-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed)
+  cuda_flags=(-DCONTRASEG_CUDA)
+  # nccl.h of the wheel's nvidia-nccl package gives c10d its NCCL backend (native/src/dist.cc).
+  nccl=$(python3 -c "import nvidia.nccl as n; print(list(n.__path__)[0])" 2>/dev/null)
+  [ -f "$nccl/include/nccl.h" ] && cuda_flags+=("-I$nccl/include")
+fi
 build_addon() {
   local std=$1 objs=/tmp/addon-obj
   rm -rf "$objs" && mkdir -p "$objs" native/build/Release
   for f in native/src/*.cc; do
     g++ -O2 -std="$std" -fPIC -c "$f" -o "$objs/$(basename "$f").o" -DNAPI_CPP_EXCEPTIONS \
-      -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL -D_GLIBCXX_USE_CXX11_ABI="$ABI" \
-      $([ ${#cuda_libs[@]} -gt 0 ] && echo -DCONTRASEG_CUDA) -Inode_modules/node-addon-api \
-      -I.devtools/node-include -I"$T/include" -I"$T/include/torch/csrc/api/include" \
-      -Wno-deprecated-declarations 2>&1 | grep -E "error" | head -20 &
+      -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL -D_GLIBCXX_USE_CXX11_ABI="$ABI" "${cuda_flags[@]}" \
+      -Inode_modules/node-addon-api -I.devtools/node-include -I"$T/include" \
+      -I"$T/include/torch/csrc/api/include" -Wno-deprecated-declarations 2>&1 | grep -E "error" | head -20 &
   done
   wait
+  # c10d's API moves between LibTorch versions: without dist.cc the addon still trains, and
+  # torch.distributed says it is not built.
+  if [ ! -f "$objs/dist.cc.o" ]; then
+    echo "native/src/dist.cc did not compile against $T: the addon is built without torch.distributed"
+    printf '#include <napi.h>\nnamespace cs { void registerOpsDist(Napi::Env, Napi::Object) {} }\n' >/tmp/dist-stub.cc
+    g++ -std="$std" -fPIC -c /tmp/dist-stub.cc -o "$objs/dist.cc.o" -DNAPI_CPP_EXCEPTIONS \
+      -Inode_modules/node-addon-api -I.devtools/node-include
+  fi
   g++ -shared -o native/build/Release/contraseg.node "$objs"/*.o -L"$T/lib" -Wl,-rpath,"$T/lib" \
     "${cuda_libs[@]}" -ltorch -ltorch_cpu -lc10
 }

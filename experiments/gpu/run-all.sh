@@ -8,14 +8,15 @@
 # that fills the budget (gpu-configs.mjs), run, stop what is still running at the deadline, then
 # tabulate, ship the models and pack everything into $OUT.
 # Environment: OUT (default /tmp/gpu-out), BUDGET_S (seconds from the start until runs are
-# stopped; default 545), DEVICE (cuda), THREADS (per run; 2), SCALE (skip the timing: use this),
+# stopped; default 505, which leaves the 10-minute call time to pack and to time the distributed
+# step over NCCL), DEVICE (cuda), THREADS (per run; 2), SCALE (skip the timing: use this),
 # FALLBACK_SCALE (if the timing fails; 0.3), HOURS (the configs to scale; default configs/hours),
 # SKIP_SETUP (Node and the addon are there).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 T0=$(date +%s)
 OUT=${OUT:-/tmp/gpu-out}
-BUDGET_S=${BUDGET_S:-545}
+BUDGET_S=${BUDGET_S:-505}
 DEVICE=${DEVICE:-cuda}
 THREADS=${THREADS:-2}
 DATA=/tmp/contraseg-data
@@ -93,11 +94,15 @@ for n in "${names[@]}"; do echo "$n: $(tail -c 300 "runs/$n.log" | tail -1)" >>"
 node experiments/tabulate.mjs runs configs/gpu >"$OUT/table.md" 2>&1
 SHIP_CONFIGS=configs/gpu SHIP_RUNS=runs SHIP_GPU="${GPU_NAME:-$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)}" \
   node experiments/ship-models.mjs >>"$OUT/run-all.log" 2>&1
-tar -cJf "$OUT/runs.tar.xz" configs/gpu runs/probe runs/*.log $(ls runs/gpu-use.csv 2>/dev/null) \
+tar -cJf "$OUT/runs.tar.xz" configs/gpu runs/*.log $(ls -d runs/probe runs/gpu-use.csv 2>/dev/null) \
   $(ls runs/*/summary.json runs/*/config.json runs/*/metrics.jsonl runs/*/*/done.json 2>/dev/null)
 # Files come back at most 16 MiB each: three float16 models (4.2 MB) and their cards per archive.
 ls models/*.safetensors 2>/dev/null | xargs -r -n 3 | nl -w1 -s' ' | while read -r i files; do
   tar -cf "$OUT/models-$i.tar" $files $(echo " $files" | sed 's/\.safetensors/.md/g')
 done
 log "packed"
+# torch.distributed on this device: one process against two ranks on the one GPU (NCCL).
+[ "$DEVICE" = cpu ] || timeout "${DIST_TIMEOUT_S:-45}" node bin/contraseg.js bench distributed --device "$DEVICE" \
+  --json >"$OUT/bench-distributed.json" 2>&1
+log "done"
 cat "$OUT/table.md"
