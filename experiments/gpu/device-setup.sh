@@ -13,9 +13,15 @@ cuda_libs=() cuda_flags=()
 if [ -f "$T/lib/libtorch_cuda.so" ]; then
   cuda_libs=(-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed)
   cuda_flags=(-DCONTRASEG_CUDA)
-  # nccl.h of the wheel's nvidia-nccl package gives c10d its NCCL backend (native/src/dist.cc).
+  # nccl.h of the wheel's nvidia-nccl package gives c10d its NCCL backend (native/src/dist.cc);
+  # its c10d headers also include the toolkit's cuda.h (missing on 2026-11-30, so dist.cc did not
+  # compile there: docs/results.md, "GPU runs").
   nccl=$(python3 -c "import nvidia.nccl as n; print(list(n.__path__)[0])" 2>/dev/null)
   [ -f "$nccl/include/nccl.h" ] && cuda_flags+=("-I$nccl/include")
+  for d in "${CUDA_HOME:-/usr/local/cuda}/include" \
+    "$(python3 -c "import nvidia.cuda_runtime as n; print(list(n.__path__)[0])" 2>/dev/null)/include"; do
+    [ -f "$d/cuda.h" ] && cuda_flags+=("-I$d") && break
+  done
 fi
 build_addon() {
   local std=$1 objs=/tmp/addon-obj
@@ -31,7 +37,17 @@ build_addon() {
   # torch.distributed says it is not built.
   if [ ! -f "$objs/dist.cc.o" ]; then
     echo "native/src/dist.cc did not compile against $T: the addon is built without torch.distributed"
-    printf '#include <napi.h>\nnamespace cs { void registerOpsDist(Napi::Env, Napi::Object) {} }\n' >/tmp/dist-stub.cc
+    cat >/tmp/dist-stub.cc <<'STUB'
+#include <napi.h>
+namespace cs {
+// No c10d backend: torch.distributed reports that this build has none.
+void registerOpsDist(Napi::Env env, Napi::Object exports) {
+  exports.Set("dist_backends", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Array::New(info.Env());
+  }));
+}
+}  // namespace cs
+STUB
     g++ -std="$std" -fPIC -c /tmp/dist-stub.cc -o "$objs/dist.cc.o" -DNAPI_CPP_EXCEPTIONS \
       -Inode_modules/node-addon-api -I.devtools/node-include
   fi

@@ -48,7 +48,9 @@ if [ -z "${SCALE:-}" ]; then
   wait
   log "timed: $(cat runs/probe/*.json | tr '\n' ' ' | cut -c1-400)"
   # Seconds left for the runs, less what every run pays besides its iterations: start-up and data
-  # (25 s), validations (2 s each), pseudo-label rounds (8 s each), final native scoring (40 s).
+  # (25 s), validations (1 s each), pseudo-label rounds (0.045 s per unlabeled slice: the CRF's
+  # neighbour tables are built on the CPU, 55 s a round for ACDC's 1,280 slices with all seven runs
+  # side by side on the H200 machine, 2026-11-30), final native scoring (40 s).
   SCALE=$(node -e '
     const fs = require("node:fs");
     const [left, ...names] = process.argv.slice(1);
@@ -59,7 +61,11 @@ if [ -z "${SCALE:-}" ]; then
       const j = c.joint;
       const joint = j.rounds * (j.iterationsPerRound + (j.selfTrainingIterationsPerRound ?? j.iterationsPerRound)) + c.fixmatch.iterations;
       const validations = c.baseline.iterations / c.baseline.valEvery + (2 * j.rounds * j.iterationsPerRound) / j.valEvery + c.fixmatch.iterations / c.fixmatch.valEvery;
-      const fixed = 25 + 2 * validations + 8 * 2 * j.rounds + 40;
+      const lines = (f) => fs.readFileSync(`${c.data.root}/${f}`, "utf8").split("\n").filter((l) => l.trim());
+      const cases = new Set(lines("train.list"));
+      const unlabeled = c.data.kind === "acdc-h5" ? lines("train_slices.list").length
+        : fs.readdirSync(`${c.data.root}/Img`).filter((f) => cases.has(f.split("_")[0])).length;
+      const fixed = 25 + validations + 0.045 * unlabeled * 2 * j.rounds + 40;
       const work = (c.baseline.iterations * t.baseline.iteration_ms + joint * t.proposed.iteration_ms) / 1000;
       scale = Math.min(scale, (Number(left) - fixed) / work);
     }
@@ -72,9 +78,11 @@ fi
 log "scale $SCALE"
 node experiments/gpu/gpu-configs.mjs --scale "$SCALE" --data "$DATA" --out configs/gpu \
   --device "$DEVICE" --threads "$THREADS" "${hours[@]}" || exit 1
-command -v nvidia-smi >/dev/null &&
-  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 15 >runs/gpu-use.csv &
-sampler=$!
+sampler=
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 15 >runs/gpu-use.csv 2>&1 &
+  sampler=$!
+fi
 pids=()
 for n in "${names[@]}"; do
   node bin/contraseg.js run --config "configs/gpu/$n.json" --out "runs/$n" >"runs/$n.log" 2>&1 &
@@ -87,7 +95,7 @@ if [ -n "$(running)" ]; then
   kill $(running) 2>/dev/null
 fi
 wait "${pids[@]}"
-kill "$sampler" 2>/dev/null
+[ -n "$sampler" ] && kill "$sampler"
 log "runs ended"
 for n in "${names[@]}"; do echo "$n: $(tail -c 300 "runs/$n.log" | tail -1)" >>"$OUT/run-all.log"; done
 
