@@ -48,9 +48,9 @@ if [ -z "${SCALE:-}" ]; then
   wait
   log "timed: $(cat runs/probe/*.json | tr '\n' ' ' | cut -c1-400)"
   # Seconds left for the runs, less what every run pays besides its iterations: start-up and data
-  # (25 s), validations (1 s each), pseudo-label rounds (0.045 s per unlabeled slice: the CRF's
-  # neighbour tables are built on the CPU, 55 s a round for ACDC's 1,280 slices with all seven runs
-  # side by side on the H200 machine, 2026-11-30), final native scoring (40 s).
+  # (25 s), validations (1 s each), pseudo-label rounds (0.015 s per unlabeled slice, an estimate:
+  # on 2026-11-30 the CRF still ran on the CPU and took 0.045 s, 55 s a round for ACDC's 1,280
+  # slices with all seven runs side by side; it now runs on the GPU), final native scoring (40 s).
   SCALE=$(node -e '
     const fs = require("node:fs");
     const [left, ...names] = process.argv.slice(1);
@@ -65,7 +65,7 @@ if [ -z "${SCALE:-}" ]; then
       const cases = new Set(lines("train.list"));
       const unlabeled = c.data.kind === "acdc-h5" ? lines("train_slices.list").length
         : fs.readdirSync(`${c.data.root}/Img`).filter((f) => cases.has(f.split("_")[0])).length;
-      const fixed = 25 + validations + 0.045 * unlabeled * 2 * j.rounds + 40;
+      const fixed = 25 + validations + 0.015 * unlabeled * 2 * j.rounds + 40;
       const work = (c.baseline.iterations * t.baseline.iteration_ms + joint * t.proposed.iteration_ms) / 1000;
       scale = Math.min(scale, (Number(left) - fixed) / work);
     }

@@ -101,7 +101,7 @@ export async function pseudoLabelQuality(
         const images = gatherImages(pool, batch);
         const probs = predictProbabilities(net, images, batch.length, [h, w], bs);
         params.forEach((p, k) => {
-          const out = labelSlices(probs, images, batch.length, [h, w], classes, p);
+          const out = labelSlices(probs, images, batch.length, [h, w], classes, p, net.device);
           batch.forEach((i, j) =>
             labels[k].set(out.subarray(j * plane, (j + 1) * plane), i * plane),
           );

@@ -47,7 +47,8 @@ export function crfParamsOf(
 
 /**
  * Labels of `n` slices from their probabilities (n, C, H, W): the argmax of the dense CRF's
- * marginals with `params`, or the plain argmax for null.
+ * marginals with `params`, computed on `device` (the network's: on a GPU machine the CRF on the
+ * CPU took most of every pseudo-label pass), or the plain argmax for null.
  */
 export function labelSlices(
   probs: Float32Array,
@@ -56,12 +57,13 @@ export function labelSlices(
   [h, w]: readonly [number, number],
   classes: number,
   params: CrfParams | null,
+  device: torch.Device = 'cpu',
 ): Uint8Array {
   if (!params) return argmaxClasses(probs, n, classes);
   return torch.tidy(() => {
     const q = denseCrf(
-      torch.tensor(probs, [n, classes, h, w]),
-      torch.tensor(images, [n, 1, h, w]),
+      torch.tensor(probs, [n, classes, h, w], { device }),
+      torch.tensor(images, [n, 1, h, w], { device }),
       params,
     );
     return (q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array).slice();
@@ -115,7 +117,10 @@ export function estimatePseudoLabels(
     const n = batch.length;
     const images = gatherImages(pool, batch);
     const probs = predictProbabilities(net, images, n, [h, w], p.batchSize);
-    mine.set(labelSlices(probs, images, n, [h, w], classes, params), (start - first) * plane);
+    mine.set(
+      labelSlices(probs, images, n, [h, w], classes, params, net.device),
+      (start - first) * plane,
+    );
   }
   const labels = new Uint8Array(pool.count * plane);
   world.gatherBytes(mine).forEach((part, r) => {
