@@ -58,8 +58,6 @@ import {
   writeStageSeeds,
 } from './run-dir.js';
 
-export { semiSupervisedStart } from './run-dir.js';
-
 /** The name of a registered method (src/method/methods/index.ts). */
 export type Method = string;
 
