@@ -20,6 +20,7 @@ import * as torch from '../src/torch/index.js';
 import { UNet } from '../src/nn/index.js';
 import { Rng } from '../src/util/rng.js';
 import { loadConfig, parseConfig, type RunConfig } from '../src/method/config.js';
+import { runFiles } from '../src/method/run-dir.js';
 import { classPresence, labeledPool, unlabeledPool, type SlicePool } from '../src/method/pools.js';
 import {
   makeOptimizer,
@@ -182,7 +183,7 @@ export async function benchTrain(o: {
     validationSpace: 'network',
     updateBn: null,
     pre,
-    metrics: new MetricsLog(join(dir, 'metrics.jsonl')),
+    metrics: new MetricsLog(runFiles(dir).metrics),
     reporter: silentReporter,
     valEvery: Number.MAX_SAFE_INTEGER,
     checkpointEvery: Number.MAX_SAFE_INTEGER,

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportModel, loadModel } from '../dist/src/method/model-file.js';
+import { runFiles } from '../dist/src/method/run-dir.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
 import { dispose } from '../dist/src/torch/index.js';
 
@@ -54,12 +55,13 @@ mkdirSync('models', { recursive: true });
 const only = process.argv.slice(2);
 for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || only.includes(n))) {
   const configPath = `${CONFIGS}/${run}.json`;
-  if (!existsSync(join(RUNS, run, 'summary.json'))) {
+  const summaryPath = runFiles(join(RUNS, run)).summary;
+  if (!existsSync(summaryPath)) {
     console.log(`${name}: run ${run} has no summary.json (not finished), skipped`);
     continue;
   }
   const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
-  const summary = JSON.parse(readFileSync(join(RUNS, run, 'summary.json'), 'utf8'));
+  const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
   const result = summary.results.find((r) => r.method === method);
   const ckpt = loadSafetensors(result.checkpoint);
   dispose(ckpt.tensors);

@@ -2,9 +2,11 @@
 // summary.json files: per run and method, the selected (best-on-validation) and the last
 // checkpoint's validation Dice and HD95 per class, the seconds each method used, and the overall
 // table by number of labeled cases (median over seeds).
-// Usage: node experiments/tabulate.mjs [runs-dir] [configs-dir]   (default runs/ configs/hours/)
+// Usage: node experiments/tabulate.mjs [runs-dir] [configs-dir]   (default runs/ configs/hours/;
+// needs dist/: the run directories' file names come from src/method/run-dir.ts)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runFiles, stageFilesIn } from '../dist/src/method/run-dir.js';
 
 const root = process.argv[2] ?? 'runs';
 const METHODS = ['baseline', 'self-training', 'proposed', 'fixmatch'];
@@ -13,9 +15,9 @@ const configs = process.argv[3] ?? 'configs/hours';
 const runs = readdirSync(configs)
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''))
-  .filter((name) => existsSync(join(root, name, 'summary.json')))
+  .filter((name) => existsSync(runFiles(join(root, name)).summary))
   .map((name) => {
-    const summary = JSON.parse(readFileSync(join(root, name, 'summary.json'), 'utf8'));
+    const summary = JSON.parse(readFileSync(runFiles(join(root, name)).summary, 'utf8'));
     const cfg = JSON.parse(readFileSync(join(configs, `${name}.json`), 'utf8'));
     const labeled = cfg.data.labeledPatients ?? cfg.data.labeledCases;
     return {
@@ -29,10 +31,8 @@ const runs = readdirSync(configs)
 
 /** Best validation Dice of the checkpoint the semi-supervised methods start from (the handoff, else the baseline's best). */
 function startDice(name) {
-  const handoff = join(root, name, 'baseline', 'handoff.safetensors');
-  const b = readFileSync(
-    existsSync(handoff) ? handoff : join(root, name, 'baseline', 'best.safetensors'),
-  );
+  const baseline = stageFilesIn(join(root, name), 'baseline');
+  const b = readFileSync(existsSync(baseline.handoff) ? baseline.handoff : baseline.best);
   const header = JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString('utf8'));
   return JSON.parse(header.__metadata__['contraseg.trainer']).bestScore;
 }

@@ -1,21 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadConfig } from './config.js';
 import { UNet } from '../nn/index.js';
-import { Rng, deriveSeed } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import { labeledPool, unlabeledPool, type SlicePool } from './pools.js';
-import {
-  crfParamsOf,
-  gatherImages,
-  labelSlices,
-  pseudoLabelFile,
-  roundSlices,
-} from './pseudo-labels.js';
+import { crfParamsOf, gatherImages, labelSlices, roundSlices } from './pseudo-labels.js';
 import type { CrfUnits } from './pseudo/crf.js';
 import { predictProbabilities } from './predict.js';
 import { methodSpec } from './methods/index.js';
-import { semiSupervisedStart } from './run.js';
+import { pseudoLabelFile, pseudoLabelInfoFile, runFiles, semiSupervisedStart } from './run-dir.js';
+import { pseudoLabelSlicesKey, streamSeed } from './methods/streams.js';
 import { makePreprocessor, openDataset, unetConfig } from './setup.js';
 import { loadCheckpoint } from './train/checkpoint.js';
 
@@ -54,7 +48,7 @@ export async function pseudoLabelQuality(
   runDir: string,
   o: { argmax?: boolean; settings?: readonly CrfSetting[]; saved?: boolean } = {},
 ): Promise<PseudoLabelQuality[]> {
-  const cfg = loadConfig(join(runDir, 'config.json'));
+  const cfg = loadConfig(runFiles(runDir).config);
   const dataset = await openDataset(cfg);
   if (!dataset.withheldLabels)
     throw new InputError(`the ${dataset.name} data set has no withheld labels`, runDir);
@@ -79,7 +73,9 @@ export async function pseudoLabelQuality(
     const pseudo = new Uint8Array(readFileSync(path));
     if (pseudo.length !== truth.labels?.length)
       throw new InputError('pseudo-labels do not match the unlabeled pool', path);
-    const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { active: number[] };
+    const meta = JSON.parse(readFileSync(pseudoLabelInfoFile(path), 'utf8')) as {
+      active: number[];
+    };
     out.push({ stage: stages.join(', '), round, ...score(pseudo, truth, classes, meta.active) });
   }
   const settings: CrfSetting[] = [...(o.argmax ? [{ crf: null }] : []), ...(o.settings ?? [])];
@@ -90,7 +86,11 @@ export async function pseudoLabelQuality(
     const net = new UNet(unetConfig(cfg, classes));
     loadCheckpoint(semiSupervisedStart(runDir, cfg), net, null, null);
     const pool = unlabeledPool(await dataset.unlabeledTrain(), pre);
-    const slices = roundSlices(pool.count, cfg, new Rng(deriveSeed(cfg.seed, 6, 0)));
+    const slices = roundSlices(
+      pool.count,
+      cfg,
+      new Rng(streamSeed(cfg.seed, pseudoLabelSlicesKey(0))),
+    );
     const [h, w] = pool.size;
     const plane = h * w;
     const labels = settings.map(() => new Uint8Array(pool.count * plane));

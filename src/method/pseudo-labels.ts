@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { UNet } from '../nn/index.js';
 import type { Rng } from '../util/rng.js';
 import type { RunConfig } from './config.js';
-import { BASELINE, methodSpec } from './methods/index.js';
+import { methodSpec } from './methods/index.js';
 import type { SlicePool } from './pools.js';
 import { argmaxClasses, predictProbabilities } from './predict.js';
 import {
@@ -15,17 +14,6 @@ import {
 } from './pseudo/crf.js';
 import { ttaFilter } from './pseudo/tta-filter.js';
 import { SINGLE, shareOf, type World } from './distributed/world.js';
-
-/**
- * Where a run keeps round r's pseudo-labels of a stage. Round 0's come from the checkpoint every
- * semi-supervised method starts from, with the same seed, so the stages share one file in the
- * baseline's folder; later rounds' are the stage's own.
- */
-export function pseudoLabelFile(runDir: string, stage: string, round: number): string {
-  return round === 0
-    ? join(runDir, BASELINE.name, 'round0-pseudo-labels.bin')
-    : join(runDir, stage, `round${round}-pseudo-labels.bin`);
-}
 
 /**
  * The CRF parameters of a run in pixels of the network input (`pseudo.crf` converted from

@@ -1,9 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 import * as torch from '../torch/index.js';
 import { UNet, setSyncBatchNorm } from '../nn/index.js';
 import { InputError } from '../errors.js';
-import { Rng, deriveSeed } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { SegmentationDataset } from '../data/dataset.js';
 import type { Preprocessor } from '../data/preprocess.js';
@@ -28,8 +27,6 @@ import {
 } from './setup.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './train/checkpoint.js';
 import {
-  bestPath,
-  checkpointPath,
   initialState,
   runIterations,
   saveResumeCheckpoint,
@@ -38,14 +35,28 @@ import {
 import { MetricsLog } from './train/metrics-log.js';
 import { silentReporter, type Reporter } from './train/reporter.js';
 import type { JointPools } from './train/joint.js';
-import { estimatePseudoLabels, pseudoLabelFile, roundSlices } from './pseudo-labels.js';
+import { estimatePseudoLabels, roundSlices } from './pseudo-labels.js';
 import { scoreVolumes } from './validate.js';
 import { bnUpdater } from './bn-update.js';
 import { BASELINE, methodSpec, type MethodSpec, type StageData } from './methods/index.js';
 import { SINGLE, type World } from './distributed/world.js';
-import { rankSeed, restoreStreams } from './distributed/streams.js';
+import { restoreStreams } from './distributed/streams.js';
+import { rankSeed, stageSeeds, type StageSeeds, type StreamSeed } from './methods/streams.js';
 import { rankConfig } from './distributed/rank-config.js';
 import { distributedSettings } from './distributed/settings.js';
+import {
+  hasHandoff,
+  pseudoLabelFile,
+  pseudoLabelInfoFile,
+  readDone,
+  runFiles,
+  selectedCheckpoint,
+  semiSupervisedStart,
+  stageDir as stageFolder,
+  stageFiles,
+  writeDone,
+  writeStageSeeds,
+} from './run-dir.js';
 
 /** The name of a registered method (src/method/methods/index.ts). */
 export type Method = string;
@@ -145,7 +156,7 @@ export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSum
     seconds: (performance.now() - started) / 1000,
   };
   if (world.isMain)
-    writeFileAtomic(join(o.dir, 'summary.json'), `${JSON.stringify(summary, nanToNull, 2)}\n`);
+    writeFileAtomic(runFiles(o.dir).summary, `${JSON.stringify(summary, nanToNull, 2)}\n`);
   return summary;
 }
 
@@ -154,7 +165,7 @@ function nanToNull(_k: string, v: unknown): unknown {
 }
 
 function prepareRunDir(cfg: RunConfig, dir: string, resume: boolean): void {
-  const cfgPath = join(dir, 'config.json');
+  const cfgPath = runFiles(dir).config;
   if (existsSync(cfgPath)) {
     if (!resume)
       throw new InputError('run directory already holds a run; pass --resume to continue it', dir);
@@ -203,19 +214,12 @@ async function loadRunContext(
     unlabeled,
     validation,
     metadata: modelMetadata(cfg, dataset.classNames),
-    metrics: new MetricsLog(world.isMain ? join(dir, 'metrics.jsonl') : null),
+    metrics: new MetricsLog(world.isMain ? runFiles(dir).metrics : null),
     reporter,
   };
 }
 
-const stageDir = (ctx: RunContext, m: Method) => join(ctx.dir, m);
-const donePath = (dir: string) => join(dir, 'done.json');
-
-function readDone(dir: string): TrainerState | null {
-  return existsSync(donePath(dir))
-    ? (JSON.parse(readFileSync(donePath(dir), 'utf8')) as TrainerState)
-    : null;
-}
+const stageDir = (ctx: RunContext, m: Method) => stageFolder(ctx.dir, m);
 
 /** A freshly initialised UNet of the run's config, on the run's device. */
 function newNet(ctx: RunContext): UNet {
@@ -228,9 +232,9 @@ function newNet(ctx: RunContext): UNet {
  * them drawn at random once per run (seeded; a fixed stride could alias with the list's order,
  * e.g. ACDC's val.list alternates end-diastole and end-systole), in list order.
  */
-function selectionVolumes(ctx: RunContext): EvalVolume[] {
+function selectionVolumes(ctx: RunContext, seed: number): EvalVolume[] {
   const n = ctx.cfg.validation.volumes ?? Infinity;
-  const rng = new Rng(deriveSeed(ctx.cfg.seed, 8));
+  const rng = new Rng(seed);
   return rng.sample(ctx.validation.length, n).map((i) => ctx.validation[i]);
 }
 
@@ -242,6 +246,7 @@ function makeStage(
   ctx: RunContext,
   stage: Method,
   rng: Rng,
+  seeds: StageSeeds,
   totalIterations: number,
   every: { valEvery: number; checkpointEvery: number },
 ): StageContext {
@@ -254,7 +259,7 @@ function makeStage(
     optimizer,
     scheduler,
     rng,
-    validation: selectionVolumes(ctx),
+    validation: selectionVolumes(ctx, seeds.validationVolumes.seed),
     validationSpace: ctx.cfg.validation.space,
     updateBn: null,
     pre: ctx.pre,
@@ -271,9 +276,8 @@ function makeStage(
 /** What distinguishes one training stage from another; runStage does the rest. */
 interface StageSpec {
   method: Method;
-  /** Seeds of LibTorch (initialisation) and of the stage's host-side Rng. */
-  torchSeed: number;
-  rngSeed: number;
+  /** The seeds of the stage's streams (LibTorch from initialisation on, host-side Rng, ...). */
+  seeds: StageSeeds;
   total: number;
   every: { valEvery: number; checkpointEvery: number };
   /** Starting weights (and optimiser state), applied before any checkpoint is resumed. */
@@ -288,7 +292,8 @@ interface StageSpec {
 /**
  * Runs a stage once: a finished stage returns its saved state; otherwise the network is
  * initialised from the seeds, a checkpoint is resumed if there is one (metrics past it are
- * dropped), the stage trains, and its final state is written to done.json.
+ * dropped), the stage trains, and its final state is written to done.json. The seeds of its
+ * streams go to seeds.json first (src/method/run-dir.ts).
  * Data-parallel: rank 0 reads the run directory and hands weights, optimiser state and trainer
  * state to the other ranks (DistributedDataParallel's broadcast from rank 0); every rank draws
  * from its own streams (`rankSeed`), which the resume checkpoint holds for every rank.
@@ -296,22 +301,24 @@ interface StageSpec {
 async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   const dir = stageDir(ctx, s.method);
   const { world } = ctx;
+  if (world.isMain) writeStageSeeds(ctx.dir, ctx.cfg.seed, s.method, s.seeds);
   const done = world.main(() => readDone(dir));
   if (done) return done;
   if (world.isMain) mkdirSync(dir, { recursive: true });
-  torch.manualSeed(s.torchSeed);
-  const rng = new Rng(rankSeed(s.rngSeed, world.rank));
-  const stage = makeStage(ctx, s.method, rng, s.total, s.every);
+  torch.manualSeed(s.seeds.torch.seed);
+  const rng = new Rng(rankSeed(s.seeds.rng.seed, world.rank));
+  const stage = makeStage(ctx, s.method, rng, s.seeds, s.total, s.every);
+  const checkpoint = stageFiles(dir).checkpoint;
   if (world.isMain) s.init?.(stage);
   s.prepare?.(stage);
   const resumed = world.main(() =>
-    existsSync(checkpointPath(dir))
-      ? loadCheckpoint(checkpointPath(dir), stage.net, stage.optimizer, stage.rng, stage.aux)
+    existsSync(checkpoint)
+      ? loadCheckpoint(checkpoint, stage.net, stage.optimizer, stage.rng, stage.aux)
       : null,
   );
   world.syncFromMain(stage.net, stage.optimizer, stage.aux);
-  if (world.rank > 0) torch.manualSeed(rankSeed(s.torchSeed, world.rank));
-  if (resumed) restoreStreams(world, resumed.ranks, stage.rng, checkpointPath(dir));
+  if (world.rank > 0) torch.manualSeed(rankSeed(s.seeds.torch.seed, world.rank));
+  if (resumed) restoreStreams(world, resumed.ranks, stage.rng, checkpoint);
   const sync = distributedSettings(ctx.cfg).syncBatchNorm;
   for (const m of [stage.net, ...Object.values(stage.aux ?? {})]) setSyncBatchNorm(m, sync);
   const state = resumed ?? { ...initialState(stage.rng), round: s.initialRound ?? 0 };
@@ -319,7 +326,7 @@ async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   ctx.reporter.stageStart(s.method, s.total, state.iteration);
   await s.train(stage, state);
   ctx.reporter.stageEnd();
-  if (world.isMain) writeFileAtomic(donePath(dir), JSON.stringify(state));
+  if (world.isMain) writeDone(dir, state);
   stage.optimizer.dispose();
   stage.net.dispose();
   for (const m of Object.values(stage.aux ?? {})) m.dispose();
@@ -342,10 +349,14 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
   const schedule = spec.schedule(cfg);
   const total = schedule.iterations;
   const rounds = spec.pseudoLabels;
+  const seeds = stageSeeds(
+    cfg.seed,
+    { seeds: spec.seeds, rounds: rounds ? Math.ceil(total / rounds.iterationsPerRound(cfg)) : 0 },
+    { bnUpdate: cfg.bnUpdate.enabled, worldSize: ctx.world.size },
+  );
   return runStage(ctx, {
     method: spec.name,
-    torchSeed: deriveSeed(cfg.seed, ...spec.seeds.torch),
-    rngSeed: deriveSeed(cfg.seed, ...spec.seeds.rng),
+    seeds,
     total,
     every: schedule,
     init:
@@ -377,8 +388,9 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
       }
       const loss = segmentationLoss(cfg);
       const data: StageData = { labeled: ctx.labeled, unlabeled: ctx.unlabeled, round: null };
+      const bn = seeds.bnUpdate;
       const updateBn = () =>
-        bnUpdater(cfg, spec.seeds.bnStream, (rng) => trainer.bnInputs(data, cfg, net, rng));
+        bn ? bnUpdater(cfg, bn.seed, (rng) => trainer.bnInputs(data, cfg, net, rng)) : null;
       const step = (it: number) => trainer.step(stage, data, ctx.rankCfg, loss, it);
       if (rounds) {
         const perRound = rounds.iterationsPerRound(cfg);
@@ -386,7 +398,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
           const r = Math.floor(state.iteration / perRound);
           if (state.round < r) startRound(ctx, spec, stage, state, r);
           const begins = state.iteration === r * perRound;
-          data.round = roundPools(ctx, stage, r, begins ? state.iteration : null);
+          data.round = roundPools(ctx, stage, seeds, r, begins ? state.iteration : null);
           stage.updateBn = updateBn();
           await runIterations(stage, state, (r + 1) * perRound, step);
         }
@@ -395,11 +407,12 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
       stage.updateBn = updateBn();
       if (spec === BASELINE && hasHandoff(cfg)) {
         await runIterations(stage, state, cfg.baseline.handoff as number, step);
-        if (ctx.world.isMain && !existsSync(handoffPath(ctx))) {
+        const files = stageFiles(stage.dir);
+        if (ctx.world.isMain && !existsSync(files.handoff)) {
           // handoff.json first: a handoff checkpoint always has its seconds beside it.
-          writeFileAtomic(handoffInfoPath(ctx), JSON.stringify({ seconds: state.elapsedSeconds }));
-          copyFileSync(bestPath(stage.dir), `${handoffPath(ctx)}.tmp`);
-          renameSync(`${handoffPath(ctx)}.tmp`, handoffPath(ctx));
+          writeFileAtomic(files.handoffInfo, JSON.stringify({ seconds: state.elapsedSeconds }));
+          copyFileSync(files.best, `${files.handoff}.tmp`);
+          renameSync(`${files.handoff}.tmp`, files.handoff);
         }
       }
       await runIterations(stage, state, total, step);
@@ -407,24 +420,11 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
   });
 }
 
-const handoffPath = (ctx: RunContext) => join(stageDir(ctx, BASELINE.name), 'handoff.safetensors');
-const handoffInfoPath = (ctx: RunContext) => join(stageDir(ctx, BASELINE.name), 'handoff.json');
-const hasHandoff = (cfg: RunConfig) =>
-  cfg.baseline.handoff !== undefined && cfg.baseline.handoff < cfg.baseline.iterations;
-
-/**
- * The checkpoint a run's semi-supervised methods start from (and round 0's pseudo-labels come
- * from): the baseline's best, over all its iterations or, with `baseline.handoff`, over the first
- * `handoff` iterations.
- */
-export function semiSupervisedStart(runDir: string, cfg: RunConfig): string {
-  return join(runDir, BASELINE.name, hasHandoff(cfg) ? 'handoff.safetensors' : 'best.safetensors');
-}
-
 /** Baseline training seconds spent before the semi-supervised methods start. */
 function baselineStartSeconds(ctx: RunContext): number {
   if (!hasHandoff(ctx.cfg)) return readDone(stageDir(ctx, BASELINE.name))?.elapsedSeconds ?? 0;
-  return (JSON.parse(readFileSync(handoffInfoPath(ctx), 'utf8')) as { seconds: number }).seconds;
+  const info = stageFiles(stageDir(ctx, BASELINE.name)).handoffInfo;
+  return (JSON.parse(readFileSync(info, 'utf8')) as { seconds: number }).seconds;
 }
 
 /** The semi-supervised methods' starting checkpoint, training the baseline first if needed. */
@@ -447,9 +447,8 @@ function loadBackbone(net: UNet, path: string): void {
 }
 
 /** A stage's selected checkpoint (method.md D.4): the file its method names. */
-function selectedPath(ctx: RunContext, spec: MethodSpec): string {
-  return join(stageDir(ctx, spec.name), spec.selected(ctx.cfg));
-}
+const selectedPath = (ctx: RunContext, spec: MethodSpec) =>
+  selectedCheckpoint(ctx.dir, spec.name, spec.selected(ctx.cfg));
 
 /** Begins round r > 0 from the selected checkpoint (weights and optimiser moments); checkpoints. */
 function startRound(
@@ -482,11 +481,12 @@ function startRound(
 function roundPools(
   ctx: RunContext,
   stage: StageContext,
+  seeds: StageSeeds,
   r: number,
   beginsAt: number | null,
 ): JointPools {
   const path = pseudoLabelFile(ctx.dir, stage.stage, r);
-  const metaPath = `${path}.json`;
+  const metaPath = pseudoLabelInfoFile(path);
   const unlabeled: SlicePool = { ...ctx.unlabeled, labels: null };
   let active: number[];
   let rejected: string[];
@@ -501,7 +501,11 @@ function roundPools(
     active = meta.active;
     rejected = meta.rejected;
   } else {
-    const slices = roundSlices(unlabeled.count, ctx.cfg, new Rng(deriveSeed(ctx.cfg.seed, 6, r)));
+    const slices = roundSlices(
+      unlabeled.count,
+      ctx.cfg,
+      new Rng(roundSeed(seeds.pseudoLabelSlices, r)),
+    );
     ctx.reporter.message(
       `${stage.stage} round ${r}: estimating pseudo-labels for ${slices.length} of ${unlabeled.count} slices`,
     );
@@ -521,7 +525,7 @@ function roundPools(
       source,
       ctx.unlabeled,
       ctx.cfg,
-      new Rng(deriveSeed(ctx.cfg.seed, 5, r)),
+      new Rng(roundSeed(seeds.pseudoLabelFilter, r)),
       slices,
       world,
     );
@@ -558,6 +562,13 @@ function roundPools(
   };
 }
 
+/** The seed of round r of one of a stage's per-round streams (as seeds.json records it). */
+function roundSeed(stream: StreamSeed[] | undefined, r: number): number {
+  const s = stream?.[r];
+  if (!s) throw new Error(`no seed for pseudo-label round ${r}`);
+  return s.seed;
+}
+
 /**
  * Scores a method's selected checkpoint on the validation volumes (Dice, HD95, ASSD) and the test
  * volumes, and its last weights (the final checkpoint) on the validation volumes.
@@ -578,7 +589,7 @@ async function evaluateMethod(
     if (world.isMain) loadCheckpoint(path, net, null, null);
     world.syncFromMain(net, null);
   };
-  load(checkpointPath(dir));
+  load(stageFiles(dir).checkpoint);
   const last = summarizeVolumes(score(ctx.validation).volumes.map((v) => v.metrics));
   load(checkpoint);
   const val = score(ctx.validation);
@@ -613,7 +624,7 @@ async function evaluateMethod(
 function pseudoLabelSeconds(ctx: RunContext, m: Method): number {
   let total = 0;
   for (let r = 0; r < ctx.cfg.joint.rounds; r++) {
-    const meta = `${pseudoLabelFile(ctx.dir, m, r)}.json`;
+    const meta = pseudoLabelInfoFile(pseudoLabelFile(ctx.dir, m, r));
     if (existsSync(meta))
       total += (JSON.parse(readFileSync(meta, 'utf8')) as { seconds?: number }).seconds ?? 0;
   }

@@ -9,6 +9,7 @@ import { OVERLAY_COLOURS, chooseSlice, overlayPng } from '../../src/eval/report/
 import { generateReport, overlayMethod } from '../../src/eval/report/report.js';
 import { diceCurves, downsample, lossCurves } from '../../src/eval/report/run-data.js';
 import { cli, tempFolder } from './model-fixture.js';
+import { runFiles, stageFilesIn } from '../../src/method/run-dir.js';
 
 const tmp = tempFolder('report-parts-');
 after(tmp.cleanup);
@@ -103,25 +104,25 @@ describe('report parts', () => {
     const dir = join(tmp.dir, 'run');
     mkdirSync(join(dir, 'baseline'), { recursive: true });
     writeFileSync(
-      join(dir, 'config.json'),
+      runFiles(dir).config,
       JSON.stringify({
         name: 'gone',
         data: { kind: 'acdc-h5', root: join(tmp.dir, 'no-such-data'), labeledPatients: 1 },
         preprocess: { mode: 'resize', size: [64, 64] },
       }),
     );
-    writeFileSync(join(dir, 'baseline', 'best.safetensors'), '');
+    writeFileSync(stageFilesIn(dir, 'baseline').best, '');
     writeFileSync(
-      join(dir, 'metrics.jsonl'),
+      runFiles(dir).metrics,
       '{"stage":"baseline","iter":0,"kind":"train","loss":1,"lr":0.001,"skipped":false}\n' +
         '{"stage":"baseline","iter":0,"kind":"val","dice":0.1,"perClass":[0.1,0.1,0.1]}\n{"stage":"base',
     );
     assert.deepEqual(overlayMethod(null, dir), {
       method: 'baseline',
-      checkpoint: join(dir, 'baseline', 'best.safetensors'),
+      checkpoint: stageFilesIn(dir, 'baseline').best,
     });
     const r = await generateReport(dir, { curvesPng: false });
-    assert.equal(r.html, join(dir, 'report.html'));
+    assert.equal(r.html, runFiles(dir).report);
     assert.deepEqual(r.pngs, []);
     assert.equal(r.notes.length, 1);
     assert.match(

@@ -8,7 +8,7 @@ import { runPipeline } from '../../src/method/run.js';
 import { pseudoLabelQuality } from '../../src/method/diagnose.js';
 import { labeledPool } from '../../src/method/pools.js';
 import { makePreprocessor, openDataset } from '../../src/method/setup.js';
-import { pseudoLabelFile } from '../../src/method/pseudo-labels.js';
+import { pseudoLabelFile } from '../../src/method/run-dir.js';
 import { tinyConfig } from './tiny-config.js';
 
 test('diagnose pseudo-labels scores every saved round against the withheld labels', async () => {

@@ -10,6 +10,7 @@ import * as torch from '../../src/torch/index.js';
 import { STEPS, unionWeights } from './ddp-steps.js';
 import { tinyConfig } from './tiny-config.js';
 import { runToEnd, tensorBytes } from './run-cli.js';
+import { runFiles, STAGE_FILES } from '../../src/method/run-dir.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join('bin', 'contraseg.js');
@@ -132,7 +133,7 @@ for (const fault of ['SIGKILL', 'SIGSTOP'] as const) {
       });
       const out = join(dir, 'run');
       const job = startJob([...args, '--out', out]);
-      await waitForLines(join(out, 'metrics.jsonl'), 5, job.child);
+      await waitForLines(runFiles(out).metrics, 5, job.child);
       process.kill(rankPid(job.child.pid as number, 1), fault);
       const code = await exited(job.child);
       const errors = job
@@ -163,21 +164,20 @@ test('a data-parallel job killed mid-run resumes to the weights of an uninterrup
     const killed = join(dir, 'killed');
     // During the baseline, then during FixMatch.
     for (const lines of [6, 22]) {
-      const resume = existsSync(join(killed, 'config.json')) ? ['--resume'] : [];
+      const resume = existsSync(runFiles(killed).config) ? ['--resume'] : [];
       const job = startJob([...(await distributedConfig(dir)), '--out', killed, ...resume]);
-      await waitForLines(join(killed, 'metrics.jsonl'), lines, job.child);
+      await waitForLines(runFiles(killed).metrics, lines, job.child);
       process.kill(-(job.child.pid as number), 'SIGKILL');
       await exited(job.child);
     }
     runToEnd([...(await distributedConfig(dir)), '--out', killed, '--resume']);
     for (const file of [
-      'baseline/checkpoint.safetensors',
-      'fixmatch/checkpoint.safetensors',
-      'fixmatch/best.safetensors',
+      join('baseline', STAGE_FILES.checkpoint),
+      join('fixmatch', STAGE_FILES.checkpoint),
+      join('fixmatch', STAGE_FILES.best),
     ])
       assert.ok(tensorBytes(join(straight, file)).equals(tensorBytes(join(killed, file))), file);
-    const metrics = (d: string) =>
-      readFileSync(join(d, 'metrics.jsonl'), 'utf8').split('\n').length;
+    const metrics = (d: string) => readFileSync(runFiles(d).metrics, 'utf8').split('\n').length;
     assert.equal(metrics(killed), metrics(straight));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { runPipeline } from '../../src/method/run.js';
 import { tinyConfig } from './tiny-config.js';
 import * as torch from '../../src/torch/index.js';
 import { loadSafetensors } from '../../src/nn/safetensors.js';
+import { runFiles, stageFilesIn } from '../../src/method/run-dir.js';
 
 test('the FixMatch-style baseline trains from the baseline with consistency on unlabeled slices', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixmatch-'));
@@ -30,7 +31,7 @@ test('the FixMatch-style baseline trains from the baseline with consistency on u
       summary.results.map((r) => r.method),
       ['baseline', 'fixmatch'],
     );
-    const records = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    const records = readFileSync(runFiles(dir).metrics, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l))
@@ -54,7 +55,7 @@ test('the FixMatch-style baseline trains from the baseline with consistency on u
     };
     // With handoff 6 of 12, FixMatch starts from the baseline's best of iterations 0..5 and its
     // budget counts the baseline's seconds up to there.
-    const handoff = loadSafetensors(join(dir, 'baseline', 'handoff.safetensors'));
+    const handoff = loadSafetensors(stageFilesIn(dir, 'baseline').handoff);
     torch.dispose(handoff.tensors);
     assert.ok(JSON.parse(handoff.metadata['contraseg.trainer']).bestIteration < 6);
     const [baseline, fixmatch] = summary.results;
@@ -72,8 +73,8 @@ test('the FixMatch-style baseline trains from the baseline with consistency on u
           assert.ok(Math.abs(c.dice.mean - r.validation.perClass[k]) < 1e-9);
       });
     }
-    const base = param(join(dir, 'baseline', 'handoff.safetensors'));
-    const fix = param(join(dir, 'fixmatch', 'checkpoint.safetensors'));
+    const base = param(stageFilesIn(dir, 'baseline').handoff);
+    const fix = param(stageFilesIn(dir, 'fixmatch').checkpoint);
     assert.equal(base.length, fix.length);
     assert.ok(
       base.some((v, i) => v !== fix[i]),

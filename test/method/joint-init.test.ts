@@ -8,6 +8,7 @@ import { runPipeline } from '../../src/method/run.js';
 import { loadSafetensors } from '../../src/nn/safetensors.js';
 import * as torch from '../../src/torch/index.js';
 import { tinyConfig } from './tiny-config.js';
+import { stageFilesIn } from '../../src/method/run-dir.js';
 
 /** Largest |a − b| of a weight in two safetensors files. */
 function maxDiff(a: string, b: string, name: string): number {
@@ -32,8 +33,8 @@ test("joint.init: 'full' starts from every baseline weight, 'backbone' from fres
         methods: ['self-training'],
       });
       await runPipeline(cfg, { dir });
-      const start = join(dir, 'baseline', 'best.safetensors');
-      const after = join(dir, 'self-training', 'checkpoint.safetensors');
+      const start = stageFilesIn(dir, 'baseline').best;
+      const after = stageFilesIn(dir, 'self-training').checkpoint;
       const head = maxDiff(start, after, 'seg_out.weight');
       const encoder = maxDiff(start, after, 'enc1.0.conv.weight');
       assert.ok(encoder < 1e-6, `${init}: encoder copied (${encoder})`);

@@ -10,6 +10,7 @@ import { loadSafetensors } from '../../src/nn/safetensors.js';
 import * as torch from '../../src/torch/index.js';
 import { tinyConfig } from './tiny-config.js';
 import { runAndKill, runToEnd, tensorBytes } from './run-cli.js';
+import { runFiles, STAGE_FILES, stageFilesIn } from '../../src/method/run-dir.js';
 
 const config: RunConfigInput = {
   ...tinyConfig,
@@ -66,7 +67,7 @@ test('mean teacher trains: positive consistency, a teacher that differs from the
       summary.results.map((r) => r.method),
       ['baseline', 'mean-teacher'],
     );
-    const records = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    const records = readFileSync(runFiles(dir).metrics, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l))
@@ -82,9 +83,9 @@ test('mean teacher trains: positive consistency, a teacher that differs from the
     for (let i = 1; i < weights.length; i++) assert.ok(weights[i] >= weights[i - 1]);
     assert.equal(weights[7], 1);
 
-    const start = params(join(dir, 'baseline', 'best.safetensors'));
-    const student = params(join(dir, 'mean-teacher', 'checkpoint.safetensors'));
-    const teacher = params(join(dir, 'mean-teacher', 'checkpoint.safetensors'), 'teacher');
+    const start = params(stageFilesIn(dir, 'baseline').best);
+    const student = params(stageFilesIn(dir, 'mean-teacher').checkpoint);
+    const teacher = params(stageFilesIn(dir, 'mean-teacher').checkpoint, 'teacher');
     assert.equal(teacher.size, student.size);
     const fromStudent = distance(teacher, student);
     const fromStart = distance(teacher, start);
@@ -95,7 +96,7 @@ test('mean teacher trains: positive consistency, a teacher that differs from the
       `the teacher moved towards the student (${fromStudent} < ${distance(start, student)})`,
     );
     // Model files hold the student only.
-    const best = loadSafetensors(join(dir, 'mean-teacher', 'best.safetensors'));
+    const best = loadSafetensors(stageFilesIn(dir, 'mean-teacher').best);
     assert.ok(!Object.keys(best.tensors).some((k) => k.startsWith('__aux__')));
     torch.dispose(best.tensors);
   } finally {
@@ -111,15 +112,15 @@ test('mean teacher: a run killed and resumed ends with identical student and tea
     const straight = join(dir, 'straight');
     runToEnd(['run', '--config', file, '--out', straight, '--json']);
     const killed = join(dir, 'killed');
-    const metrics = join(killed, 'metrics.jsonl');
+    const metrics = runFiles(killed).metrics;
     // The baseline writes 17 lines (12 iterations, 4 validations, the untrained score).
     for (const lines of [21, 26]) {
       const args = ['run', '--config', file, '--out', killed, '--json'];
-      if (existsSync(join(killed, 'config.json'))) args.push('--resume');
+      if (existsSync(runFiles(killed).config)) args.push('--resume');
       await runAndKill(args, metrics, lines);
     }
     runToEnd(['run', '--config', file, '--out', killed, '--resume', '--json']);
-    for (const f of ['checkpoint.safetensors', 'best.safetensors']) {
+    for (const f of [STAGE_FILES.checkpoint, STAGE_FILES.best]) {
       assert.ok(
         tensorBytes(join(straight, 'mean-teacher', f)).equals(
           tensorBytes(join(killed, 'mean-teacher', f)),
@@ -136,7 +137,7 @@ test('mean teacher: a run killed and resumed ends with identical student and tea
           delete r.time;
           return JSON.stringify(r);
         });
-    assert.deepEqual(strip(metrics), strip(join(straight, 'metrics.jsonl')));
+    assert.deepEqual(strip(metrics), strip(runFiles(straight).metrics));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyConfig } from './tiny-config.js';
 import { runAndKill, runToEnd, tensorBytes } from './run-cli.js';
+import { runFiles, STAGE_FILES } from '../../src/method/run-dir.js';
 
 test('a run killed with SIGKILL at several points and resumed ends with identical weights', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'resume-'));
@@ -17,16 +18,16 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
     runToEnd(['run', '--config', config, '--out', straight, '--json']);
 
     const killed = join(dir, 'killed');
-    const metrics = join(killed, 'metrics.jsonl');
+    const metrics = runFiles(killed).metrics;
     // Kill during the baseline, during the first joint stage, and in the second one.
     for (const lines of [7, 22, 45]) {
       const args = ['run', '--config', config, '--out', killed, '--json'];
-      if (existsSync(join(killed, 'config.json'))) args.push('--resume');
+      if (existsSync(runFiles(killed).config)) args.push('--resume');
       await runAndKill(args, metrics, lines);
     }
     runToEnd(['run', '--config', config, '--out', killed, '--resume', '--json']);
 
-    const summary = JSON.parse(readFileSync(join(straight, 'summary.json'), 'utf8'));
+    const summary = JSON.parse(readFileSync(runFiles(straight).summary, 'utf8'));
     for (const r of summary.results) {
       assert.equal(
         r.pseudoLabelSeconds > 0,
@@ -39,10 +40,13 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
         `${r.method} baseline time before it`,
       );
     }
-    const handoff = join('baseline', 'handoff.safetensors');
+    // The seeds of every stream, written at each stage's start, whatever the kills.
+    const seeds = (d: string) => readFileSync(runFiles(d).seeds, 'utf8');
+    assert.equal(seeds(killed), seeds(straight));
+    const handoff = join('baseline', STAGE_FILES.handoff);
     assert.ok(tensorBytes(join(straight, handoff)).equals(tensorBytes(join(killed, handoff))));
     for (const stage of ['baseline', 'self-training', 'proposed']) {
-      for (const file of ['checkpoint.safetensors', 'best.safetensors']) {
+      for (const file of [STAGE_FILES.checkpoint, STAGE_FILES.best]) {
         const a = tensorBytes(join(straight, stage, file));
         const b = tensorBytes(join(killed, stage, file));
         assert.ok(a.equals(b), `${stage}/${file} differs after kill and resume`);
@@ -57,11 +61,7 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
           delete r.time;
           return JSON.stringify(r);
         });
-    assert.deepEqual(
-      strip(metrics),
-      strip(join(straight, 'metrics.jsonl')),
-      'metrics.jsonl matches',
-    );
+    assert.deepEqual(strip(metrics), strip(runFiles(straight).metrics), 'metrics.jsonl matches');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

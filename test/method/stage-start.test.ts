@@ -13,6 +13,7 @@ import { UNet } from '../../src/nn/index.js';
 import { loadSafetensors } from '../../src/nn/safetensors.js';
 import * as torch from '../../src/torch/index.js';
 import { tinyConfig } from './tiny-config.js';
+import { runFiles, stageFilesIn } from '../../src/method/run-dir.js';
 
 // One tiny run whose semi-supervised stages continue from the whole baseline ('full'), shared by
 // the checks below: how a stage starts (optimiser, batch-norm statistics) and whether the proposed
@@ -52,7 +53,7 @@ const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
   a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 test("joint.init 'full' continues the baseline's optimiser: moments and step counts carried", () => {
-  const start = optimizerScalars(join(dir, 'baseline', 'best.safetensors'));
+  const start = optimizerScalars(stageFilesIn(dir, 'baseline').best);
   const net = new UNet(unetConfig(cfg, 4));
   const names = net.namedParameters().map(([n]) => n);
   net.dispose();
@@ -60,19 +61,19 @@ test("joint.init 'full' continues the baseline's optimiser: moments and step cou
   const embedding = names.indexOf('cont1.weight');
   assert.ok(start[`step.${encoder}`] > 0, 'the baseline stepped its encoder');
   assert.equal(start[`step.${embedding}`], 0, 'the baseline never uses the embedding head');
-  const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+  const metrics = readFileSync(runFiles(dir).metrics, 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
   const proposedTrain = metrics.filter((m) => m.stage === 'proposed' && m.kind === 'train');
   const updates = proposedTrain.filter((m) => !m.skipped).length;
-  const end = optimizerScalars(join(dir, 'proposed', 'checkpoint.safetensors'));
+  const end = optimizerScalars(stageFilesIn(dir, 'proposed').checkpoint);
   assert.equal(end[`step.${encoder}`], start[`step.${encoder}`] + updates);
   assert.equal(end[`step.${embedding}`], updates, 'a late parameter counts its own steps');
 });
 
 test('the proposed method trains its contrastive term: updates happen and move the embedding head', () => {
-  const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+  const metrics = readFileSync(runFiles(dir).metrics, 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
@@ -83,16 +84,16 @@ test('the proposed method trains its contrastive term: updates happen and move t
     made.every((m) => Number.isFinite(m.contrastive) && m.contrastive > 0),
     'the contrastive term is positive in every update',
   );
-  const start = join(dir, 'baseline', 'best.safetensors');
+  const start = stageFilesIn(dir, 'baseline').best;
   for (const name of ['cont1.weight', 'cont2.weight']) {
     const moved = maxAbsDiff(
       weights(start, name),
-      weights(join(dir, 'proposed', 'checkpoint.safetensors'), name),
+      weights(stageFilesIn(dir, 'proposed').checkpoint, name),
     );
     assert.ok(moved > 1e-5, `proposed: ${name} moved (${moved})`);
     const still = maxAbsDiff(
       weights(start, name),
-      weights(join(dir, 'self-training', 'checkpoint.safetensors'), name),
+      weights(stageFilesIn(dir, 'self-training').checkpoint, name),
     );
     assert.equal(still, 0, `self-training leaves ${name} alone`);
   }
@@ -102,7 +103,7 @@ test('saved checkpoints hold batch-norm statistics re-estimated on training batc
   const dataset = await openDataset(cfg);
   const labeled = labeledPool(await dataset.labeledTrain(), makePreprocessor(cfg), 4);
   const net = new UNet(unetConfig(cfg, 4));
-  loadCheckpoint(join(dir, 'baseline', 'best.safetensors'), net, null, null);
+  loadCheckpoint(stageFilesIn(dir, 'baseline').best, net, null, null);
   const stats = () =>
     Float32Array.from(net.stateDict()['enc1.0.bn.running_var'].data() as Float32Array);
   const saved = stats();
@@ -114,7 +115,7 @@ test('saved checkpoints hold batch-norm statistics re-estimated on training batc
 });
 
 test('validation time is recorded and network-space selection scores every validation volume', () => {
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  const summary = JSON.parse(readFileSync(runFiles(dir).summary, 'utf8'));
   for (const r of summary.results) {
     assert.ok(r.validationSeconds > 0 && r.validationSeconds < r.trainSeconds, r.method);
     assert.ok(r.validationMetrics.selected.overall.dice.mean >= 0, r.method);

@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { readNifti, writeNifti } from '../../src/io/nifti.js';
 import { sharedDataDir, skipWithoutData } from '../helpers/shared-data.js';
 import { cli, discImage, tempFolder, writeTinyModel } from '../eval/model-fixture.js';
+import { runFiles } from '../../src/method/run-dir.js';
 
 // `contraseg predict --engine onnx` gives torch's label maps without loading LibTorch:
 // CONTRASEG_NO_TORCH=1 makes src/torch/native.ts throw when it is evaluated, so any import of
@@ -192,7 +193,7 @@ describe('without LibTorch', () => {
     const run = join(dir, 'run');
     mkdirSync(run);
     writeFileSync(
-      join(run, 'metrics.jsonl'),
+      runFiles(run).metrics,
       '{"stage":"baseline","iter":1,"kind":"train","loss":1,"time":0}\n',
     );
     const r = cli(['report', run, '--quiet'], NO_TORCH);

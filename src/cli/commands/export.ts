@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { STAGE_FILES } from '../../method/run-dir.js';
 
 interface ExportOptions {
   checkpoint: string;
@@ -23,7 +24,7 @@ export function register(program: Command): void {
     )
     .requiredOption(
       '--checkpoint <file>',
-      'a training checkpoint (e.g. runs/<name>/proposed/best.safetensors) or an exported model',
+      `a training checkpoint (e.g. runs/<name>/proposed/${STAGE_FILES.best}) or an exported model`,
     )
     .option('--out <file>', 'the model file to write (.safetensors)')
     .option(

@@ -6,6 +6,7 @@ import type { Volume } from '../../io/volume.js';
 import type { RunConfig } from '../../method/config.js';
 import type { MethodResult, RunSummary } from '../../method/run.js';
 import { METHODS, methodNames } from '../../method/methods/index.js';
+import { runFiles, stageDir, stageFiles } from '../../method/run-dir.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { evaluateVolume } from '../../metrics/evaluate.js';
 import { CURVES_ID, type OverlayPanel, type ReportContent, reportHtml } from './html.js';
@@ -43,7 +44,7 @@ export interface ReportResult {
  */
 export async function generateReport(runDir: string, o: ReportOptions = {}): Promise<ReportResult> {
   const run = readRunDir(runDir);
-  const out = o.out ?? join(runDir, 'report.html');
+  const out = o.out ?? runFiles(runDir).report;
   const name = basename(out).replace(/\.html?$/i, '');
   const outDir = dirname(out);
   const say = o.onMessage ?? (() => {});
@@ -167,8 +168,8 @@ export function overlayMethod(
   for (const c of order) {
     const options = [
       c.checkpoint,
-      c.checkpoint ? join(dir, c.method, basename(c.checkpoint)) : null,
-      join(dir, c.method, 'best.safetensors'),
+      c.checkpoint ? join(stageDir(dir, c.method), basename(c.checkpoint)) : null,
+      stageFiles(stageDir(dir, c.method)).best,
     ];
     const found = options.find((p): p is string => p !== null && existsSync(p));
     if (found) return { method: c.method, checkpoint: found };

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { loadConfig, type RunConfig } from '../../method/config.js';
 import { methodNames } from '../../method/methods/index.js';
 import type { RunSummary } from '../../method/run.js';
+import { runFiles } from '../../method/run-dir.js';
 import { MetricsLog, type MetricsRecord } from '../../method/train/metrics-log.js';
 
 /** What a run directory holds for the report; parts a run has not written yet are null. */
@@ -21,8 +21,9 @@ export interface RunData {
  * `contraseg run`). A folder with neither config.json nor metrics.jsonl throws InputError.
  */
 export function readRunDir(dir: string): RunData {
-  const configPath = join(dir, 'config.json');
-  const metricsPath = join(dir, 'metrics.jsonl');
+  const files = runFiles(dir);
+  const configPath = files.config;
+  const metricsPath = files.metrics;
   if (!existsSync(configPath) && !existsSync(metricsPath)) {
     throw new InputError('not a run directory (no config.json or metrics.jsonl)', dir);
   }
@@ -38,7 +39,7 @@ export function readRunDir(dir: string): RunData {
   } else {
     configError = `${configPath} is missing`;
   }
-  const summaryPath = join(dir, 'summary.json');
+  const summaryPath = files.summary;
   let summary: RunSummary | null = null;
   if (existsSync(summaryPath)) {
     try {

@@ -1,6 +1,6 @@
 import * as torch from '../../torch/index.js';
 import { InputError } from '../../errors.js';
-import { deriveSeed, type Rng } from '../../util/rng.js';
+import type { Rng } from '../../util/rng.js';
 import type { World } from './world.js';
 
 /** A rank's random streams in a checkpoint: host-side Rng state, LibTorch generator (base64). */
@@ -9,13 +9,8 @@ export interface RankStreams {
   torch: string;
 }
 
-/**
- * The seed of `rank`'s own stream derived from a stage's seed: rank 0 keeps the seed itself, so
- * a world of one rank draws exactly what a plain run draws.
- */
-export function rankSeed(seed: number, rank: number): number {
-  return rank === 0 ? seed : deriveSeed(seed, 9, rank);
-}
+/** The seed of `rank`'s own copy of a stream (SEED_STREAMS.rank, src/method/methods/streams.ts). */
+export { rankSeed } from '../methods/streams.js';
 
 /** Every rank's streams, gathered on every rank (checkpoints of multi-rank runs), else undefined. */
 export function gatherStreams(world: World, rng: Rng): RankStreams[] | undefined {

@@ -1,16 +1,22 @@
 import type { MethodSpec } from './types.js';
+import { SEED_STREAMS } from './streams.js';
+import { BASELINE_STAGE } from '../run-dir.js';
 
 /**
  * Stage 1 (method.md A.1): the supervised baseline on the labeled slices (config `baseline`). The
  * semi-supervised methods start from its best checkpoint (or its handoff, run.ts).
  */
 export const baseline: MethodSpec = {
-  name: 'baseline',
+  name: BASELINE_STAGE,
   description: 'the supervised baseline on the labeled slices',
-  seeds: { torch: [1], rng: [2], bnStream: 0 },
+  seeds: {
+    torch: [SEED_STREAMS.baselineTorch],
+    rng: [SEED_STREAMS.baselineRng],
+    bnUpdate: [SEED_STREAMS.bnUpdate, 0],
+  },
   schedule: (cfg) => cfg.baseline,
   start: { from: 'scratch' },
-  selected: () => 'best.safetensors',
+  selected: () => 'best',
   async trainer() {
     const { supervisedBatch, supervisedStep } = await import('../train/supervised.js');
     return {

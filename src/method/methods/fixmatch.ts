@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MethodSpec } from './types.js';
+import { semiSupervisedStreams } from './streams.js';
 
 /** Config section `fixmatch`. */
 export const fixmatchConfig = {
@@ -28,10 +29,10 @@ export const fixmatchConfig = {
 export const fixmatch: MethodSpec = {
   name: 'fixmatch',
   description: 'FixMatch/UniMatch weak-to-strong consistency from the baseline',
-  seeds: { torch: [3, 3], rng: [4, 3], bnStream: 3 },
+  seeds: semiSupervisedStreams(3),
   schedule: (cfg) => cfg.fixmatch,
   start: { from: 'baseline', init: () => 'full' },
-  selected: () => 'best.safetensors',
+  selected: () => 'best',
   needsUnlabeled: true,
   async trainer() {
     const torch = await import('../../torch/index.js');

@@ -6,7 +6,8 @@ import { proposed } from './proposed.js';
 import { selfTraining } from './self-training.js';
 import type { MethodSpec } from './types.js';
 
-export type { MethodSpec, MethodTrainer, StageData } from './types.js';
+export type { MethodSpec, MethodTrainer, SelectedCheckpoint, StageData } from './types.js';
+export { SEED_STREAMS, semiSupervisedStreams } from './streams.js';
 
 /**
  * The registry of training methods, in the order the pipeline runs them and the report lists

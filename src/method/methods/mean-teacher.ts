@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { UNet } from '../../nn/index.js';
 import type { RunConfig } from '../config.js';
 import type { MethodSpec } from './types.js';
+import { semiSupervisedStreams } from './streams.js';
 
 const meanTeacherSchema = z
   .object({
@@ -40,10 +41,10 @@ export function meanTeacherSettings(cfg: RunConfig): z.output<typeof meanTeacher
 export const meanTeacher: MethodSpec = {
   name: 'mean-teacher',
   description: 'Mean Teacher: consistency with an EMA teacher, from the baseline',
-  seeds: { torch: [3, 4], rng: [4, 4], bnStream: 4 },
+  seeds: semiSupervisedStreams(4),
   schedule: (cfg) => meanTeacherSettings(cfg),
   start: { from: 'baseline', init: () => 'full' },
-  selected: () => 'best.safetensors',
+  selected: () => 'best',
   needsUnlabeled: true,
   async trainer() {
     const torch = await import('../../torch/index.js');

@@ -1,5 +1,6 @@
 import type { MethodSpec } from './types.js';
 import type { JointPools } from '../train/joint.js';
+import { semiSupervisedStreams } from './streams.js';
 
 /**
  * The proposed method (method.md A.2, C.4): rounds of pseudo-labels and joint training with the
@@ -10,7 +11,7 @@ export const proposed: MethodSpec = {
   description: 'rounds of pseudo-labels and joint segmentation + local contrastive training',
   runByDefault: true,
   showcase: true,
-  seeds: { torch: [3, 1], rng: [4, 1], bnStream: 1 },
+  seeds: semiSupervisedStreams(1),
   schedule: (cfg) => ({
     iterations: cfg.joint.rounds * cfg.joint.iterationsPerRound,
     valEvery: cfg.joint.valEvery,
@@ -21,8 +22,7 @@ export const proposed: MethodSpec = {
     iterationsPerRound: (cfg) => cfg.joint.iterationsPerRound,
     draws: (cfg) => 30 * cfg.joint.pairs * cfg.joint.iterationsPerRound,
   },
-  selected: (cfg) =>
-    cfg.joint.selection === 'global-best' ? 'best.safetensors' : 'latest-best.safetensors',
+  selected: (cfg) => (cfg.joint.selection === 'global-best' ? 'best' : 'latest-best'),
   async trainer() {
     const torch = await import('../../torch/index.js');
     const { proposedBatch, proposedStep } = await import('../train/joint.js');

@@ -1,5 +1,6 @@
 import type { MethodSpec } from './types.js';
 import type { JointPools } from '../train/joint.js';
+import { semiSupervisedStreams } from './streams.js';
 
 /**
  * The self-training ablation (method.md A.2 without the contrastive loss): rounds of pseudo-labels
@@ -9,7 +10,7 @@ export const selfTraining: MethodSpec = {
   name: 'self-training',
   description: 'rounds of pseudo-labels and segmentation training (the ablation)',
   runByDefault: true,
-  seeds: { torch: [3, 2], rng: [4, 2], bnStream: 2 },
+  seeds: semiSupervisedStreams(2),
   schedule: (cfg) => ({
     iterations: cfg.joint.rounds * iterationsPerRound(cfg.joint),
     valEvery: cfg.joint.valEvery,
@@ -20,8 +21,7 @@ export const selfTraining: MethodSpec = {
     iterationsPerRound: (cfg) => iterationsPerRound(cfg.joint),
     draws: (cfg) => cfg.joint.segBatchSize * iterationsPerRound(cfg.joint),
   },
-  selected: (cfg) =>
-    cfg.joint.selection === 'global-best' ? 'best.safetensors' : 'latest-best.safetensors',
+  selected: (cfg) => (cfg.joint.selection === 'global-best' ? 'best' : 'latest-best'),
   async trainer() {
     const { selfTrainingBatch, selfTrainingStep } = await import('../train/joint.js');
     return {

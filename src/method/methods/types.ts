@@ -6,13 +6,17 @@ import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
 import type { JointPools } from '../train/joint.js';
 import type { StageContext, StepResult } from '../train/loop.js';
+import type { SelectedCheckpoint } from '../run-dir.js';
+import type { StageStreamKeys } from './streams.js';
+
+export type { SelectedCheckpoint } from '../run-dir.js';
 
 /**
  * A training method of the pipeline (method.md A): one file in src/method/methods/ declares it,
  * src/method/methods/index.ts lists it, and the pipeline (run.ts), the CLI, the report, diagnose
  * and the config's `methods` read it from there. This module and the method files import nothing
- * at run time but zod: the config, the report and the CLI load them without LibTorch; a method's
- * training code is imported on demand by `trainer()`.
+ * at run time but zod, ./streams.ts (arithmetic on seeds) and ../run-dir.ts (file names): the
+ * config, the report and the CLI load them without LibTorch; a method's training code is imported on demand by `trainer()`.
  */
 export interface MethodSpec {
   /** Name in configs, on the command line, in metrics.jsonl and as the stage's folder. */
@@ -24,11 +28,12 @@ export interface MethodSpec {
   /** The method whose segmentations the report shows when it is in the run (the paper's). */
   showcase?: boolean;
   /**
-   * Keys of the stage's independent random streams (`deriveSeed(cfg.seed, ...keys)`): LibTorch's
-   * generator at initialisation, the stage's host-side Rng, and the bnUpdate batches
-   * (`deriveSeed(cfg.seed, 7, bnStream)`, src/method/bn-update.ts).
+   * Keys of the stage's own random streams (`deriveSeed(cfg.seed, ...key)`, first keys from
+   * SEED_STREAMS in ./streams.ts): LibTorch's generator from initialisation on, the stage's
+   * host-side Rng, and the bnUpdate batches (src/method/bn-update.ts). A new method takes
+   * `semiSupervisedStreams(n)` with an unused n. The pipeline writes their seeds to seeds.json.
    */
-  seeds: { torch: readonly number[]; rng: readonly number[]; bnStream: number };
+  seeds: StageStreamKeys;
   /** Iterations of the whole stage and how often it validates and checkpoints. */
   schedule(cfg: RunConfig): { iterations: number; valEvery: number; checkpointEvery: number };
   /**
@@ -48,8 +53,8 @@ export interface MethodSpec {
     /** Unlabeled slices one round draws at most (only those get pseudo-labels). */
     draws(cfg: RunConfig): number;
   };
-  /** The file of the stage's folder that is its selected checkpoint (method.md D.4). */
-  selected(cfg: RunConfig): 'best.safetensors' | 'latest-best.safetensors';
+  /** The stage's checkpoint that is its result (method.md D.4). */
+  selected(cfg: RunConfig): SelectedCheckpoint;
   /** The stage cannot train without unlabeled slices. */
   needsUnlabeled?: boolean;
   /** The training code, imported on demand (it needs LibTorch). */

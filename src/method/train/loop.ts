@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
 import {
   type Module,
@@ -16,6 +15,7 @@ import type { World } from '../distributed/world.js';
 import { gatherStreams } from '../distributed/streams.js';
 import type { MetricsLog } from './metrics-log.js';
 import type { Reporter } from './reporter.js';
+import { stageFiles } from '../run-dir.js';
 
 /** What one training iteration reports. A skipped iteration made no update (method.md I-8). */
 export interface StepResult {
@@ -29,6 +29,7 @@ export type BnUpdater = (net: UNet) => void;
 /** Everything an iteration loop needs besides the step itself. */
 export interface StageContext {
   stage: string;
+  /** The stage's folder of the run directory (src/method/run-dir.ts). */
   dir: string;
   net: UNet;
   optimizer: Optimizer;
@@ -50,7 +51,7 @@ export interface StageContext {
   totalIterations: number;
   /**
    * Modules of the method besides the network (a Mean Teacher's teacher), saved in the resume
-   * checkpoint (checkpoint.safetensors, not best or latest-best) and restored from it.
+   * checkpoint (STAGE_FILES.checkpoint, not best or latest-best) and restored from it.
    */
   aux?: Record<string, Module>;
   /** The ranks training together (SINGLE for one process); rank 0 alone writes files. */
@@ -70,10 +71,6 @@ export function backwardAndStep(ctx: StageContext, loss: torch.Tensor, value: nu
   ctx.optimizer.step();
   return true;
 }
-
-export const checkpointPath = (dir: string) => join(dir, 'checkpoint.safetensors');
-export const bestPath = (dir: string) => join(dir, 'best.safetensors');
-export const latestBestPath = (dir: string) => join(dir, 'latest-best.safetensors');
 
 export function initialState(rng: Rng): TrainerState {
   return {
@@ -124,7 +121,14 @@ export function saveResumeCheckpoint(ctx: StageContext, state: TrainerState): vo
   const ranks = gatherStreams(ctx.world, ctx.rng);
   if (ranks) state.ranks = ranks;
   if (ctx.world.isMain)
-    saveCheckpoint(checkpointPath(ctx.dir), ctx.net, ctx.optimizer, state, ctx.metadata, ctx.aux);
+    saveCheckpoint(
+      stageFiles(ctx.dir).checkpoint,
+      ctx.net,
+      ctx.optimizer,
+      state,
+      ctx.metadata,
+      ctx.aux,
+    );
 }
 
 /**
@@ -205,7 +209,7 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
     state.bestIteration = it;
     if (main)
       saveCheckpoint(
-        bestPath(ctx.dir),
+        stageFiles(ctx.dir).best,
         ctx.net,
         ctx.optimizer,
         { ...snapshot, bestScore: score.dice, bestIteration: it },
@@ -216,7 +220,7 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
     state.roundThreshold = score.dice;
     if (main)
       saveCheckpoint(
-        latestBestPath(ctx.dir),
+        stageFiles(ctx.dir).latestBest,
         ctx.net,
         ctx.optimizer,
         { ...snapshot, roundThreshold: score.dice },
