@@ -33,8 +33,10 @@ build_addon() {
       -I"$T/include/torch/csrc/api/include" -Wno-deprecated-declarations 2>&1 | grep -E "error" | head -20 &
   done
   wait
-  # c10d's API moves between LibTorch versions: without dist.cc the addon still trains, and
-  # torch.distributed says it is not built.
+  # Every native/src/*.cc is compiled (addon.cc, handle.cc, args.cc, the binding files; they
+  # include native/src/ops.def, the table of ops). c10d's API moves between LibTorch versions:
+  # without dist.cc the addon still trains, and torch.distributed says it is not built (the stub
+  # stands in for registerOpsDist, dist.cc's registration of its rows of the table).
   if [ ! -f "$objs/dist.cc.o" ]; then
     echo "native/src/dist.cc did not compile against $T: the addon is built without torch.distributed"
     cat >/tmp/dist-stub.cc <<'STUB'

@@ -266,15 +266,7 @@ OP(dist_barrier) {
 
 namespace cs {
 void registerOpsDist(Napi::Env env, Napi::Object exports) {
-  EXPORT(dist_initProcessGroup);
-  EXPORT(dist_destroyProcessGroup);
-  EXPORT(dist_isInitialized);
-  EXPORT(dist_backends);
-  EXPORT(dist_allReduce_);
-  EXPORT(dist_allReduceMeanBucketed_);
-  EXPORT(dist_allReduceSum);
-  EXPORT(dist_broadcast_);
-  EXPORT(dist_allGather);
-  EXPORT(dist_barrier);
+#define OPS_DIST CS_EXPORT
+#include "ops.def"
 }
 }  // namespace cs

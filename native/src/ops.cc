@@ -240,25 +240,7 @@ OP(op_einsum) { return wrap(info.Env(), at::einsum(argString(info, 0), argTensor
 
 namespace cs {
 void registerOps(Napi::Env env, Napi::Object exports) {
-  EXPORT(op_reshape); EXPORT(op_view); EXPORT(op_permute); EXPORT(op_transpose); EXPORT(op_slice);
-  EXPORT(op_select); EXPORT(op_narrow); EXPORT(op_squeeze); EXPORT(op_unsqueeze); EXPORT(op_flatten);
-  EXPORT(op_expand); EXPORT(op_repeat); EXPORT(op_flip); EXPORT(op_roll); EXPORT(op_cat);
-  EXPORT(op_stack); EXPORT(op_split); EXPORT(op_indexSelect); EXPORT(op_gather); EXPORT(op_scatter);
-  EXPORT(op_scatterAdd); EXPORT(op_maskedFill); EXPORT(op_maskedSelect); EXPORT(op_where);
-  EXPORT(op_nonzero); EXPORT(op_indexPut); EXPORT(op_add); EXPORT(op_sub); EXPORT(op_mul);
-  EXPORT(op_div); EXPORT(op_pow); EXPORT(op_remainder); EXPORT(op_eq); EXPORT(op_ne); EXPORT(op_lt);
-  EXPORT(op_le); EXPORT(op_gt); EXPORT(op_ge); EXPORT(op_maximum); EXPORT(op_minimum);
-  EXPORT(op_logicalAnd); EXPORT(op_logicalOr); EXPORT(op_logicalXor); EXPORT(op_logicalNot);
-  EXPORT(op_rsub); EXPORT(op_neg); EXPORT(op_abs); EXPORT(op_exp); EXPORT(op_log); EXPORT(op_log1p);
-  EXPORT(op_sqrt); EXPORT(op_rsqrt); EXPORT(op_sigmoid); EXPORT(op_tanh); EXPORT(op_sin);
-  EXPORT(op_cos); EXPORT(op_floor); EXPORT(op_ceil); EXPORT(op_round); EXPORT(op_sign);
-  EXPORT(op_reciprocal); EXPORT(op_square); EXPORT(op_isnan); EXPORT(op_isfinite); EXPORT(op_clamp);
-  EXPORT(op_lerp); EXPORT(op_add_); EXPORT(op_sub_); EXPORT(op_mul_); EXPORT(op_div_);
-  EXPORT(op_zero_); EXPORT(op_relu_); EXPORT(op_sqrt_); EXPORT(op_fill_); EXPORT(op_copy_);
-  EXPORT(op_clamp_); EXPORT(op_addScaled_); EXPORT(op_addcmul_); EXPORT(op_addcdiv_);
-  EXPORT(op_maskedFill_); EXPORT(op_sum); EXPORT(op_mean); EXPORT(op_prod); EXPORT(op_var);
-  EXPORT(op_max); EXPORT(op_min); EXPORT(op_argmax); EXPORT(op_argmin); EXPORT(op_logsumexp);
-  EXPORT(op_norm); EXPORT(op_cumsum); EXPORT(op_any); EXPORT(op_all); EXPORT(op_sort);
-  EXPORT(op_topk); EXPORT(op_quantile); EXPORT(op_bincount); EXPORT(op_matmul); EXPORT(op_einsum);
+#define OPS_MATH CS_EXPORT
+#include "ops.def"
 }
 }  // namespace cs

@@ -19,13 +19,13 @@ OP(op_convTranspose2d) {
 }
 // pad(x, [left, right, top, bottom, ...], value): constant padding, last dimension first (F.pad).
 OP(op_pad) { return wrap(info.Env(), at::constant_pad_nd(argTensor(info, 0), argInts(info, 1), argScalar(info, 2))); }
+// padMode(x, [left, right, top, bottom], 'reflect' | 'replicate'): 2-D reflect/replicate padding.
 OP(op_padMode) {
-  std::string mode = argString(info, 2);
+  int64_t mode = argChoice(info, 2, "padding mode", {"reflect", "replicate"});
   at::Tensor& x = argTensor(info, 0);
   auto p = argInts(info, 1);
-  if (mode == "reflect") return wrap(info.Env(), at::reflection_pad2d(x, p));
-  if (mode == "replicate") return wrap(info.Env(), at::replication_pad2d(x, p));
-  throw std::invalid_argument("unknown padding mode '" + mode + "'");
+  if (mode == 0) return wrap(info.Env(), at::reflection_pad2d(x, p));
+  return wrap(info.Env(), at::replication_pad2d(x, p));
 }
 // batchNorm(x, weight?, bias?, runningMean?, runningVar?, training, momentum, eps)
 OP(op_batchNorm) {
@@ -50,34 +50,44 @@ OP(op_avgPool2d) {
 OP(op_interpolate) {
   at::Tensor& x = argTensor(info, 0);
   auto size = argInts(info, 1);
-  std::string mode = argString(info, 2);
+  int64_t mode = argChoice(info, 2, "interpolation mode", {"nearest", "bilinear", "bicubic"});
   bool align = argBool(info, 3);
   auto sh = argOptDouble(info, 4), sw = argOptDouble(info, 5);
   if (x.dim() != 4) throw std::invalid_argument("expected a 4-D (N, C, H, W) input, got " + std::to_string(x.dim()) + "-D");
-  if (mode == "nearest") return wrap(info.Env(), at::upsample_nearest2d(x, size, sh, sw));
-  if (mode == "bilinear") return wrap(info.Env(), at::upsample_bilinear2d(x, size, align, sh, sw));
-  if (mode == "bicubic") return wrap(info.Env(), at::upsample_bicubic2d(x, size, align, sh, sw));
-  throw std::invalid_argument("unknown interpolation mode '" + mode + "'");
+  if (mode == 0) return wrap(info.Env(), at::upsample_nearest2d(x, size, sh, sw));
+  if (mode == 1) return wrap(info.Env(), at::upsample_bilinear2d(x, size, align, sh, sw));
+  return wrap(info.Env(), at::upsample_bicubic2d(x, size, align, sh, sw));
 }
 OP(op_softmax) { return wrap(info.Env(), at::softmax(argTensor(info, 0), argInt(info, 1))); }
 OP(op_logSoftmax) { return wrap(info.Env(), at::log_softmax(argTensor(info, 0), argInt(info, 1))); }
 OP(op_oneHot) { return wrap(info.Env(), at::one_hot(argTensor(info, 0), argInt(info, 1))); }
-// crossEntropy(logits, target, weight?, reduction (0 none, 1 mean, 2 sum), ignoreIndex, labelSmoothing)
+// A loss's reduction: 'none' | 'mean' | 'sum', as at::Reduction (None 0, Mean 1, Sum 2).
+static int64_t argReduction(const Napi::CallbackInfo& info, size_t i) {
+  static_assert(at::Reduction::None == 0 && at::Reduction::Mean == 1 && at::Reduction::Sum == 2,
+                "at::Reduction's values");
+  return argChoice(info, i, "reduction", {"none", "mean", "sum"});
+}
+// crossEntropy(logits, target, weight?, reduction, ignoreIndex, labelSmoothing)
 OP(op_crossEntropy) {
   return wrap(info.Env(), at::cross_entropy_loss(argTensor(info, 0), argTensor(info, 1), argOptTensor(info, 2),
-                                                 argInt(info, 3), argInt(info, 4), argDouble(info, 5)));
+                                                 argReduction(info, 3), argInt(info, 4), argDouble(info, 5)));
 }
+// nllLoss(logProbs, target, weight?, reduction, ignoreIndex)
 OP(op_nllLoss) {
-  return wrap(info.Env(), at::nll_loss_nd(argTensor(info, 0), argTensor(info, 1), argOptTensor(info, 2), argInt(info, 3),
-                                          argInt(info, 4)));
+  return wrap(info.Env(), at::nll_loss_nd(argTensor(info, 0), argTensor(info, 1), argOptTensor(info, 2),
+                                          argReduction(info, 3), argInt(info, 4)));
 }
 // affineGrid(theta (N,2,3), [N, C, H, W], alignCorners)
 OP(op_affineGrid) {
   return wrap(info.Env(), at::affine_grid_generator(argTensor(info, 0), argInts(info, 1), argBool(info, 2)));
 }
-// gridSample(x, grid, mode (0 bilinear, 1 nearest, 2 bicubic), padding (0 zeros, 1 border, 2 reflection), alignCorners)
+// gridSample(x, grid, mode, paddingMode, alignCorners): the choices' indices are the values of
+// ATen's GridSamplerInterpolation (Bilinear 0, Nearest 1, Bicubic 2) and GridSamplerPadding
+// (Zeros 0, Border 1, Reflection 2).
 OP(op_gridSample) {
-  return wrap(info.Env(), at::grid_sampler(argTensor(info, 0), argTensor(info, 1), argInt(info, 2), argInt(info, 3),
+  return wrap(info.Env(), at::grid_sampler(argTensor(info, 0), argTensor(info, 1),
+                                           argChoice(info, 2, "grid sampling mode", {"bilinear", "nearest", "bicubic"}),
+                                           argChoice(info, 3, "padding mode", {"zeros", "border", "reflection"}),
                                            argBool(info, 4)));
 }
 
@@ -131,10 +141,7 @@ OP(op_sgdStep) {
 
 namespace cs {
 void registerOpsNN(Napi::Env env, Napi::Object exports) {
-  EXPORT(op_conv2d); EXPORT(op_convTranspose2d); EXPORT(op_pad); EXPORT(op_padMode); EXPORT(op_batchNorm);
-  EXPORT(op_relu); EXPORT(op_leakyRelu); EXPORT(op_dropout); EXPORT(op_maxPool2d); EXPORT(op_avgPool2d);
-  EXPORT(op_interpolate); EXPORT(op_softmax); EXPORT(op_logSoftmax); EXPORT(op_oneHot);
-  EXPORT(op_crossEntropy); EXPORT(op_nllLoss); EXPORT(op_affineGrid); EXPORT(op_gridSample);
-  EXPORT(op_adamStep); EXPORT(op_sgdStep);
+#define OPS_NN CS_EXPORT
+#include "ops.def"
 }
 }  // namespace cs

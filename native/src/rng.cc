@@ -22,7 +22,7 @@ OP(op_setRngState) {
 
 namespace cs {
 void registerOpsRng(Napi::Env env, Napi::Object exports) {
-  EXPORT(op_getRngState);
-  EXPORT(op_setRngState);
+#define OPS_RNG CS_EXPORT
+#include "ops.def"
 }
 }  // namespace cs

@@ -88,7 +88,7 @@ export function broadcast_(tensors: Tensor[], src = 0): void {
 
 /** Every rank's `t` (same shape and dtype everywhere), in rank order. */
 export function allGather(t: Tensor): Tensor[] {
-  return (native.dist_allGather(t.handle) as unknown[]).map((h) => wrap(h as never));
+  return native.dist_allGather(t.handle).map(wrap);
 }
 
 /** Waits until every rank arrives (torch.distributed.barrier). */

@@ -257,7 +257,6 @@ export function normalize(x: Tensor, o: { p?: number; dim?: number; eps?: number
 }
 
 type Reduction = 'none' | 'mean' | 'sum';
-const reductionCode = (r: Reduction): number => ({ none: 0, mean: 1, sum: 2 })[r];
 
 /**
  * F.cross_entropy: `target` holds class indices (int64, shape N×…) or class probabilities (float,
@@ -291,7 +290,7 @@ export function crossEntropy(
       input.handle,
       target.handle,
       o.weight?.handle,
-      reductionCode(o.reduction ?? 'mean'),
+      o.reduction ?? 'mean',
       o.ignoreIndex ?? -100,
       o.labelSmoothing ?? 0,
     ),
@@ -308,7 +307,7 @@ export function nllLoss(
       input.handle,
       target.handle,
       o.weight?.handle,
-      reductionCode(o.reduction ?? 'mean'),
+      o.reduction ?? 'mean',
       o.ignoreIndex ?? -100,
     ),
   );
@@ -333,7 +332,13 @@ export function gridSample(
     alignCorners?: boolean;
   } = {},
 ): Tensor {
-  const mode = { bilinear: 0, nearest: 1, bicubic: 2 }[o.mode ?? 'bilinear'];
-  const padding = { zeros: 0, border: 1, reflection: 2 }[o.paddingMode ?? 'zeros'];
-  return wrap(native.op_gridSample(x.handle, grid.handle, mode, padding, o.alignCorners ?? false));
+  return wrap(
+    native.op_gridSample(
+      x.handle,
+      grid.handle,
+      o.mode ?? 'bilinear',
+      o.paddingMode ?? 'zeros',
+      o.alignCorners ?? false,
+    ),
+  );
 }

@@ -2,19 +2,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineUnavailableError } from '../errors.js';
+import type { NativeModule } from './native-api.js';
 
-/** The opaque handle the addon returns for every tensor; only src/torch touches it. */
-export interface NativeTensor {
-  readonly shape: number[];
-  readonly dtype: string;
-  readonly device: string;
-  readonly disposed: boolean;
-  dispose(): void;
-}
-
-// The addon is loosely typed on purpose: src/torch/*.ts gives every op its real signature.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type NativeModule = Record<string, (...args: any[]) => any>;
+// The addon's type is generated from the table of native ops (native/src/ops.def), so that tsc
+// rejects a misspelt op or a call with the wrong arguments.
+export type { NativeModule, NativeTensor } from './native-api.js';
 
 /**
  * OpenMP threads that spin while waiting collapse when the machine is oversubscribed (measured on

@@ -189,7 +189,7 @@ export class Tensor {
   }
   /** Splits into pieces of the given sizes along `dim` (torch.split with a list). */
   split(sizes: number[], dim = 0): Tensor[] {
-    return (native.op_split(this.handle, sizes, dim) as NativeTensor[]).map(wrap);
+    return native.op_split(this.handle, sizes, dim).map(wrap);
   }
   chunk(chunks: number, dim = 0): Tensor[] {
     const n = this.size(dim);
@@ -441,14 +441,14 @@ export class Tensor {
   max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
   max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     if (dim === undefined) return wrap(native.op_max(this.handle));
-    const [values, indices] = native.op_max(this.handle, dim, keepdim) as NativeTensor[];
+    const [values, indices] = native.op_max(this.handle, dim, keepdim);
     return { values: wrap(values), indices: wrap(indices) };
   }
   min(): Tensor;
   min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
   min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     if (dim === undefined) return wrap(native.op_min(this.handle));
-    const [values, indices] = native.op_min(this.handle, dim, keepdim) as NativeTensor[];
+    const [values, indices] = native.op_min(this.handle, dim, keepdim);
     return { values: wrap(values), indices: wrap(indices) };
   }
   argmax(dim?: number, keepdim = false): Tensor {
@@ -474,11 +474,11 @@ export class Tensor {
     return wrap(native.op_all(this.handle));
   }
   sort(dim = -1, descending = false): { values: Tensor; indices: Tensor } {
-    const [values, indices] = native.op_sort(this.handle, dim, descending) as NativeTensor[];
+    const [values, indices] = native.op_sort(this.handle, dim, descending);
     return { values: wrap(values), indices: wrap(indices) };
   }
   topk(k: number, dim = -1, largest = true): { values: Tensor; indices: Tensor } {
-    const [values, indices] = native.op_topk(this.handle, k, dim, largest) as NativeTensor[];
+    const [values, indices] = native.op_topk(this.handle, k, dim, largest);
     return { values: wrap(values), indices: wrap(indices) };
   }
   /** q-th quantile (linear interpolation, as numpy.percentile / torch.quantile). */
