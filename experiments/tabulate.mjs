@@ -1,7 +1,8 @@
 // Markdown tables of the equal-budget experiment (docs/results.md, "Real data") from the runs'
 // summary.json files: per run and method, the selected (best-on-validation) and the last
 // checkpoint's validation Dice and HD95 per class, the seconds each method used, and the overall
-// table by number of labeled cases (median over seeds).
+// table by number of labeled cases (median over seeds); runs without a summary yet (running, or
+// stopped) get the selection score so far from their metrics.jsonl.
 // Usage: node experiments/tabulate.mjs [runs-dir] [configs-dir]   (default runs/ configs/hours/;
 // needs dist/: the run directories' file names come from src/method/run-dir.ts)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,9 +13,10 @@ const root = process.argv[2] ?? 'runs';
 const METHODS = ['baseline', 'self-training', 'proposed', 'fixmatch'];
 const configs = process.argv[3] ?? 'configs/hours';
 
-const runs = readdirSync(configs)
+const names = readdirSync(configs)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => f.replace(/\.json$/, ''))
+  .map((f) => f.replace(/\.json$/, ''));
+const runs = names
   .filter((name) => existsSync(runFiles(join(root, name)).summary))
   .map((name) => {
     const summary = JSON.parse(readFileSync(runFiles(join(root, name)).summary, 'utf8'));
@@ -114,6 +116,45 @@ function overallTable() {
   return out.join('\n');
 }
 
+/**
+ * Runs with a metrics.jsonl but no summary: per stage, the best and the last validation score
+ * logged so far (the checkpoint-selection score, at the resolution the config selects at).
+ */
+function unfinishedTable() {
+  const unfinished = names.filter(
+    (name) =>
+      !existsSync(runFiles(join(root, name)).summary) &&
+      existsSync(runFiles(join(root, name)).metrics),
+  );
+  if (unfinished.length === 0) return '';
+  const out = [
+    '#### Runs without a summary yet: validation Dice % logged so far (selection score), best / last (iteration of the last)',
+    '',
+    `| run | ${METHODS.join(' | ')} |`,
+    `|---|${METHODS.map(() => '---|').join('')}`,
+  ];
+  for (const name of unfinished) {
+    const seen = {};
+    for (const line of readFileSync(runFiles(join(root, name)).metrics, 'utf8').split('\n')) {
+      let r;
+      try {
+        r = JSON.parse(line);
+      } catch {
+        continue; // an empty line, or one cut by a kill
+      }
+      if (r.kind !== 'val' || r.untrained) continue;
+      const s = (seen[r.stage] ??= { best: -1, last: 0, iter: 0 });
+      s.best = Math.max(s.best, r.dice);
+      s.last = r.dice;
+      s.iter = r.iter;
+    }
+    const cell = (m) =>
+      seen[m] ? `${pct(seen[m].best)} / ${pct(seen[m].last)} (${seen[m].iter})` : '–';
+    out.push(`| ${name} | ${METHODS.map(cell).join(' | ')} |`);
+  }
+  return out.join('\n');
+}
+
 console.log(
   [
     '#### Overall: validation Dice % (HD95 px), median over seeds; best-on-validation / last checkpoint',
@@ -125,5 +166,7 @@ console.log(
     perRunTable('selected', 'Per run: best-on-validation checkpoint (validation Dice %, HD95 px)'),
     perRunTable('last', 'Per run: last checkpoint (validation Dice %, HD95 px)'),
     timeSplitTable(),
+    '',
+    unfinishedTable(),
   ].join('\n'),
 );
