@@ -31,12 +31,40 @@ const runs = names
     };
   });
 
-/** Best validation Dice of the checkpoint the semi-supervised methods start from (the handoff, else the baseline's best). */
+/**
+ * Best validation Dice of the checkpoint the semi-supervised methods start from (the handoff, else
+ * the baseline's best); from metrics.jsonl where the checkpoints were not kept (raw outputs of a
+ * GPU run): the best baseline validation before the handoff.
+ */
 function startDice(name) {
   const baseline = stageFilesIn(join(root, name), 'baseline');
-  const b = readFileSync(existsSync(baseline.handoff) ? baseline.handoff : baseline.best);
+  const file = [baseline.handoff, baseline.best].find(existsSync);
+  if (!file) {
+    const handoff = JSON.parse(readFileSync(join(configs, `${name}.json`), 'utf8')).baseline
+      .handoff;
+    return Math.max(
+      ...validations(name)
+        .filter((r) => r.stage === 'baseline' && (handoff === undefined || r.iter < handoff))
+        .map((r) => r.dice),
+    );
+  }
+  const b = readFileSync(file);
   const header = JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString('utf8'));
   return JSON.parse(header.__metadata__['contraseg.trainer']).bestScore;
+}
+
+/** The validation records of a run's metrics.jsonl (lines cut by a kill are skipped). */
+function validations(name) {
+  return readFileSync(runFiles(join(root, name)).metrics, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const r = JSON.parse(line);
+        return r.kind === 'val' && !r.untrained ? [r] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 const f1 = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(1));
@@ -135,14 +163,7 @@ function unfinishedTable() {
   ];
   for (const name of unfinished) {
     const seen = {};
-    for (const line of readFileSync(runFiles(join(root, name)).metrics, 'utf8').split('\n')) {
-      let r;
-      try {
-        r = JSON.parse(line);
-      } catch {
-        continue; // an empty line, or one cut by a kill
-      }
-      if (r.kind !== 'val' || r.untrained) continue;
+    for (const r of validations(name)) {
       const s = (seen[r.stage] ??= { best: -1, last: 0, iter: 0 });
       s.best = Math.max(s.best, r.dice);
       s.last = r.dice;
