@@ -103,7 +103,7 @@ node experiments/tabulate.mjs runs configs/gpu >"$OUT/table.md" 2>&1
 SHIP_CONFIGS=configs/gpu SHIP_RUNS=runs SHIP_GPU="${GPU_NAME:-$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)}" \
   node experiments/ship-models.mjs >>"$OUT/run-all.log" 2>&1
 tar -cJf "$OUT/runs.tar.xz" configs/gpu runs/*.log $(ls -d runs/probe runs/gpu-use.csv 2>/dev/null) \
-  $(ls runs/*/summary.json runs/*/config.json runs/*/metrics.jsonl runs/*/*/done.json 2>/dev/null)
+  $(ls runs/*/summary.json runs/*/config.json runs/*/seeds.json runs/*/metrics.jsonl runs/*/*/done.json 2>/dev/null)
 # Files come back at most 16 MiB each: three float16 models (4.2 MB) and their cards per archive.
 ls models/*.safetensors 2>/dev/null | xargs -r -n 3 | nl -w1 -s' ' | while read -r i files; do
   tar -cf "$OUT/models-$i.tar" $files $(echo " $files" | sed 's/\.safetensors/.md/g')
