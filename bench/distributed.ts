@@ -1,12 +1,14 @@
 // `contraseg bench distributed`: one data-parallel training step of the paper's UNet, one
-// process with 2 threads against 2 ranks with 1 thread each over Gloo on 127.0.0.1 (or NCCL on
-// one GPU), same total batch. Each side runs in its own processes (threads are per process); the
-// ranks are this same command with --role rank and torchrun's variables.
+// process with 2 threads against 2 ranks with 1 thread each over Gloo on 127.0.0.1, same total
+// batch; on CUDA, NCCL with one rank per GPU (2, or 1 on a single GPU: NCCL rejects two ranks on
+// one GPU, so there the ranks side is a one-rank NCCL group, which still runs every collective
+// through NCCL). Each side runs in its own processes (threads are per process); the ranks are
+// this same command with --role rank and torchrun's variables.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import * as torch from '../src/torch/index.js';
 import { Adam, UNet, averageGradients, setSyncBatchNorm } from '../src/nn/index.js';
-import { launchEnv, joinWorld } from '../src/method/distributed/join.js';
+import { launchEnv, joinWorld, type LaunchEnv } from '../src/method/distributed/join.js';
 
 export interface DistributedBenchOptions {
   steps: number;
@@ -17,19 +19,30 @@ export interface DistributedBenchOptions {
   device: string;
 }
 
+/** The processes of the two sides: 'single' alone; 'rank' and 'rank-local-bn' (without SyncBatchNorm) as ranks. */
+export type BenchRole = 'single' | 'rank' | 'rank-local-bn';
+
 /** Mean milliseconds of `o.steps` steps after `o.warmup`, on `batch` slices, this process alone or as a rank. */
 export function timeSteps(
   o: DistributedBenchOptions,
-  threads: number,
-  syncBatchNorm: boolean,
+  role: BenchRole,
 ): { ms: number; parameters: number } {
-  torch.setNumThreads(threads);
-  const env = launchEnv();
-  const world = env
-    ? joinWorld(env, { device: o.device, timeoutSeconds: 120, syncBatchNorm }).world
+  torch.setNumThreads(role === 'single' ? 2 : 1);
+  const syncBatchNorm = role !== 'rank-local-bn';
+  // A rank alone in its group (one GPU) has WORLD_SIZE 1, which `launchEnv` reads as no group.
+  const solo: LaunchEnv = {
+    worldSize: 1,
+    rank: 0,
+    localRank: 0,
+    masterAddr: '127.0.0.1',
+    masterPort: Number(process.env.MASTER_PORT),
+  };
+  const env = role === 'single' ? null : (launchEnv() ?? solo);
+  const joined = env
+    ? joinWorld(env, { device: o.device, timeoutSeconds: 120, syncBatchNorm })
     : null;
-  const device =
-    env && o.device === 'cuda' ? `cuda:${env.localRank % torch.cuda.deviceCount()}` : o.device;
+  const world = joined?.world ?? null;
+  const device = joined?.device ?? o.device;
   const batch = o.batch / (world?.size ?? 1);
   torch.manualSeed(1);
   let net = new UNet({
@@ -75,7 +88,7 @@ function freePort(): Promise<number> {
 /** Runs `contraseg bench distributed --role ...` in `ranks` processes; rank 0's milliseconds. */
 async function measure(
   o: DistributedBenchOptions,
-  role: 'single' | 'rank' | 'rank-local-bn',
+  role: BenchRole,
   ranks: number,
 ): Promise<{ ms: number; parameters: number }> {
   const port = await freePort();
@@ -98,15 +111,13 @@ async function measure(
   ];
   const outputs = await Promise.all(
     Array.from({ length: ranks }, (_, rank) => {
-      const env =
-        ranks > 1
-          ? {
-              WORLD_SIZE: String(ranks),
-              RANK: String(rank),
-              MASTER_ADDR: '127.0.0.1',
-              MASTER_PORT: String(port),
-            }
-          : { WORLD_SIZE: '1' };
+      const env = {
+        WORLD_SIZE: String(ranks),
+        RANK: String(rank),
+        LOCAL_RANK: String(rank),
+        MASTER_ADDR: '127.0.0.1',
+        MASTER_PORT: String(port),
+      };
       const child = spawn(process.execPath, args, {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -123,13 +134,17 @@ async function measure(
   return JSON.parse(outputs[0]) as { ms: number; parameters: number };
 }
 
-/** single_step_ms (1 process, 2 threads), ddp_step_ms (2 ranks, 1 thread, SyncBatchNorm), ratio. */
+/**
+ * single_step_ms (1 process, 2 threads), ddp_step_ms (2 ranks, 1 thread each, SyncBatchNorm; on
+ * CUDA one rank per GPU, at most 2), ratio.
+ */
 export async function benchDistributed(
   o: DistributedBenchOptions,
 ): Promise<Record<string, number | string>> {
+  const ranks = o.device === 'cpu' ? 2 : Math.min(2, torch.cuda.deviceCount());
   const single = await measure(o, 'single', 1);
-  const ddp = await measure(o, 'rank', 2);
-  const localBn = await measure(o, 'rank-local-bn', 2);
+  const ddp = await measure(o, 'rank', ranks);
+  const localBn = await measure(o, 'rank-local-bn', ranks);
   return {
     single_step_ms: round(single.ms),
     ddp_step_ms: round(ddp.ms),
@@ -140,6 +155,7 @@ export async function benchDistributed(
     size: o.size,
     steps: o.steps,
     device: o.device,
+    ranks,
     backend: o.device === 'cpu' ? 'gloo' : 'nccl',
   };
 }

@@ -109,7 +109,8 @@ ls models/*.safetensors 2>/dev/null | xargs -r -n 3 | nl -w1 -s' ' | while read 
   tar -cf "$OUT/models-$i.tar" $files $(echo " $files" | sed 's/\.safetensors/.md/g')
 done
 log "packed"
-# torch.distributed on this device: one process against two ranks on the one GPU (NCCL).
+# torch.distributed on this device (NCCL): one process against one rank per GPU (a one-rank group on
+# a single GPU; NCCL rejects two ranks on one GPU).
 [ "$DEVICE" = cpu ] || timeout "${DIST_TIMEOUT_S:-45}" node bin/contraseg.js bench distributed --device "$DEVICE" \
   --json >"$OUT/bench-distributed.json" 2>&1
 log "done"

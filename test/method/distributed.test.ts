@@ -11,6 +11,7 @@ import { STEPS, unionWeights } from './ddp-steps.js';
 import { tinyConfig } from './tiny-config.js';
 import { runToEnd, tensorBytes } from './run-cli.js';
 import { runFiles, STAGE_FILES } from '../../src/method/run-dir.js';
+import { rankDevice } from '../../src/method/distributed/join.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join('bin', 'contraseg.js');
@@ -29,6 +30,14 @@ const exited = (child: ChildProcess) =>
   new Promise<number | null>((res) =>
     child.exitCode !== null ? res(child.exitCode) : child.on('exit', (code) => res(code)),
   );
+
+test('a rank trains on cuda:LOCAL_RANK, and a local rank without a GPU of its own is an error', () => {
+  assert.equal(rankDevice('cuda', 1, 2), 'cuda:1');
+  assert.equal(rankDevice('cpu', 3, 0), 'cpu');
+  assert.equal(rankDevice('cuda:0', 1, 1), 'cuda:0'); // an explicit device is the user's choice
+  // Two ranks on one GPU: NCCL would reject the group ("Duplicate GPU detected").
+  assert.throws(() => rankDevice('cuda', 1, 1), /local rank 1 has no GPU of its own \(1 visible\)/);
+});
 
 test('2 ranks over Gloo end with the weights of one process on the union of their batches', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ddp-'));

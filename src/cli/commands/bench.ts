@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BenchRole } from '../../../bench/distributed.js';
 import { InputError } from '../../errors.js';
 
 /** bench/train.ts's default; the benchmarks are imported on demand (they need LibTorch). */
@@ -45,7 +46,7 @@ export function register(program: Command): void {
   bench
     .command('distributed')
     .description(
-      'data-parallel step: 1 process with 2 threads vs 2 ranks with 1 thread (Gloo; NCCL on cuda)',
+      'data-parallel step: 1 process with 2 threads vs 2 ranks with 1 thread (Gloo; on cuda NCCL, a rank per GPU)',
     )
     .option('--json', 'print only the JSON result')
     .option('--steps <n>', 'measured steps', (v) => parseInt(v, 10), 10)
@@ -62,12 +63,12 @@ export function register(program: Command): void {
         batch: number;
         size: number;
         device: string;
-        role?: 'single' | 'rank' | 'rank-local-bn';
+        role?: BenchRole;
       }) => {
         if (o.batch % 2 !== 0) throw new InputError('the total batch must be even', '--batch');
         const { benchDistributed, timeSteps } = await import('../../../bench/distributed.js');
         if (o.role) {
-          const r = timeSteps(o, o.role === 'single' ? 2 : 1, o.role !== 'rank-local-bn');
+          const r = timeSteps(o, o.role);
           process.stdout.write(`${JSON.stringify(r)}\n`);
           return;
         }

@@ -47,16 +47,31 @@ export function launchEnv(env: NodeJS.ProcessEnv = process.env): LaunchEnv | nul
 }
 
 /**
+ * The device a rank trains on: 'cuda' means GPU LOCAL_RANK, as torchrun scripts pick it with
+ * `torch.cuda.set_device(local_rank)`; an explicit device ('cpu', 'cuda:N') is kept. NCCL rejects
+ * two ranks of one job on one GPU ("Duplicate GPU detected"), so a local rank without a GPU of its
+ * own is an input error here rather than a wrap-around onto a GPU another rank holds.
+ */
+export function rankDevice(device: string, localRank: number, gpus: number): string {
+  if (device !== 'cuda') return device;
+  if (localRank >= gpus)
+    throw new InputError(
+      `local rank ${localRank} has no GPU of its own (${gpus} visible) and NCCL cannot put two ranks on one GPU: start at most ${gpus} process(es) per machine, give each process its own GPU (CUDA_VISIBLE_DEVICES) with LOCAL_RANK=0, or train on the CPU over Gloo`,
+      'LOCAL_RANK',
+    );
+  return `cuda:${localRank}`;
+}
+
+/**
  * Joins the process group of a data-parallel run: Gloo when training on the CPU, NCCL on CUDA
- * (each rank on GPU LOCAL_RANK). Returns the World and the device this rank trains on.
+ * (each rank on its own GPU, `rankDevice`). Returns the World and the device this rank trains on.
  */
 export function joinWorld(
   env: LaunchEnv,
   o: { device: string; timeoutSeconds: number; syncBatchNorm: boolean },
 ): { world: World; device: string } {
   const cuda = o.device.startsWith('cuda');
-  const device =
-    o.device === 'cuda' ? `cuda:${env.localRank % torch.cuda.deviceCount()}` : o.device;
+  const device = rankDevice(o.device, env.localRank, cuda ? torch.cuda.deviceCount() : 0);
   const backend = cuda ? 'nccl' : 'gloo';
   if (!torch.distributed.availableBackends().includes(backend))
     throw new InputError(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkpointFields, unlabeledStageFields } from '../schedule-fields.js';
 import type { MethodSpec } from './types.js';
 import { semiSupervisedStreams } from './streams.js';
 
@@ -7,15 +8,12 @@ export const fixmatchConfig = {
   /** FixMatch/UniMatch-style weak-to-strong consistency, the modern baseline to compare with. */
   fixmatch: z
     .object({
-      iterations: z.number().int().min(1).default(15000),
-      labeledBatchSize: z.number().int().min(1).default(12),
-      unlabeledBatchSize: z.number().int().min(1).default(12),
+      ...unlabeledStageFields,
       threshold: z.number().min(0).max(1).default(0.95),
       lambda: z.number().min(0).default(1),
       /** Side of the zeroed box of the strong view, as a fraction of the image: U(lo, hi). */
       cutout: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.25, 0.5]),
-      valEvery: z.number().int().min(1).default(50),
-      checkpointEvery: z.number().int().min(1).default(50),
+      ...checkpointFields,
     })
     .strict()
     .prefault({}),

@@ -1,22 +1,20 @@
 import { z } from 'zod';
 import type { UNet } from '../../nn/index.js';
 import type { RunConfig } from '../config.js';
+import { checkpointFields, unlabeledStageFields } from '../schedule-fields.js';
 import type { MethodSpec } from './types.js';
 import { semiSupervisedStreams } from './streams.js';
 
 const meanTeacherSchema = z
   .object({
-    iterations: z.number().int().min(1).default(15000),
-    labeledBatchSize: z.number().int().min(1).default(12),
-    unlabeledBatchSize: z.number().int().min(1).default(12),
+    ...unlabeledStageFields,
     /** Decay of the teacher's exponential moving average. */
     ema: z.number().min(0).max(1).default(0.99),
     /** λ_max of the consistency weight (SSL4MIS's default 0.1). */
     lambda: z.number().min(0).default(0.1),
     /** Iterations T of the ramp-up λ(t) = λ_max·exp(−5(1 − t/T)²). Default: `iterations`. */
     rampup: z.number().int().min(0).optional(),
-    valEvery: z.number().int().min(1).default(50),
-    checkpointEvery: z.number().int().min(1).default(50),
+    ...checkpointFields,
   })
   .strict();
 
