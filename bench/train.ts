@@ -37,6 +37,7 @@ import {
   TRIM_EVERY,
   iterationEnd,
   trainIteration,
+  stageClock,
   type StageContext,
   type StepResult,
 } from '../src/method/train/loop.js';
@@ -193,15 +194,15 @@ export async function benchTrain(o: {
   };
   const loss = segmentationLoss(cfg);
   const state = initialState(ctx.rng);
-  const clock = { last: performance.now() };
+  const clock = stageClock();
 
   /**
    * One iteration exactly as runIterations runs it between validations and checkpoints; the
    * untimed one before it leaves the heap as the previous training iteration would.
    */
   const once = async (step: () => StepResult): Promise<number> => {
-    const t0 = performance.now();
-    clock.last = t0;
+    Object.assign(clock, stageClock());
+    const t0 = clock.last;
     const r = trainIteration(ctx, state, step, clock);
     state.iteration++;
     await iterationEnd(false);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { StageSeeds } from './methods/streams.js';
 import type { TrainerState } from './train/checkpoint.js';
+import { fillTimeDefaults } from './train/state-defaults.js';
 
 /**
  * The layout of a run directory (`contraseg run --out <dir>`), the one module that knows its file
@@ -137,7 +138,9 @@ export const pseudoLabelInfoFile = (labels: string) => `${labels}.json`;
 /** The trainer state of a finished stage (its done.json), or null while it has not finished. */
 export function readDone(stage: string): TrainerState | null {
   const path = stageFiles(stage).done;
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as TrainerState) : null;
+  return existsSync(path)
+    ? fillTimeDefaults(JSON.parse(readFileSync(path, 'utf8')) as TrainerState)
+    : null;
 }
 
 /** Marks a stage finished with its final trainer state. */

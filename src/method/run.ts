@@ -4,6 +4,7 @@ import { UNet, setSyncBatchNorm } from '../nn/index.js';
 import { InputError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { processCpuSeconds } from '../util/cpu-time.js';
 import type { SegmentationDataset } from '../data/dataset.js';
 import type { Preprocessor } from '../data/preprocess.js';
 import { summarizeVolumes, type EvaluationSummary } from '../metrics/aggregate.js';
@@ -93,6 +94,12 @@ export interface MethodResult {
   pseudoLabelSeconds: number;
   /** Baseline seconds before a semi-supervised method started from it (0 for the baseline). */
   startSeconds: number;
+  /**
+   * The same three parts in CPU seconds of the training process (all threads; rank 0's when
+   * data-parallel), which other work on the machine does not inflate. 0 where a run written
+   * before they were recorded resumed.
+   */
+  cpuSeconds: { train: number; pseudoLabels: number; start: number };
   skippedIterations: number;
 }
 
@@ -410,7 +417,10 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
         const files = stageFiles(stage.dir);
         if (ctx.world.isMain && !existsSync(files.handoff)) {
           // handoff.json first: a handoff checkpoint always has its seconds beside it.
-          writeFileAtomic(files.handoffInfo, JSON.stringify({ seconds: state.elapsedSeconds }));
+          writeFileAtomic(
+            files.handoffInfo,
+            JSON.stringify({ seconds: state.elapsedSeconds, cpuSeconds: state.cpuSeconds }),
+          );
           copyFileSync(files.best, `${files.handoff}.tmp`);
           renameSync(`${files.handoff}.tmp`, files.handoff);
         }
@@ -420,11 +430,15 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
   });
 }
 
-/** Baseline training seconds spent before the semi-supervised methods start. */
-function baselineStartSeconds(ctx: RunContext): number {
-  if (!hasHandoff(ctx.cfg)) return readDone(stageDir(ctx, BASELINE.name))?.elapsedSeconds ?? 0;
+/** Baseline training seconds (wall-clock and CPU) spent before the semi-supervised methods start. */
+function baselineStartSeconds(ctx: RunContext): { seconds: number; cpuSeconds: number } {
+  if (!hasHandoff(ctx.cfg)) {
+    const done = readDone(stageDir(ctx, BASELINE.name));
+    return { seconds: done?.elapsedSeconds ?? 0, cpuSeconds: done?.cpuSeconds ?? 0 };
+  }
   const info = stageFiles(stageDir(ctx, BASELINE.name)).handoffInfo;
-  return (JSON.parse(readFileSync(info, 'utf8')) as { seconds: number }).seconds;
+  const s = JSON.parse(readFileSync(info, 'utf8')) as { seconds: number; cpuSeconds?: number };
+  return { seconds: s.seconds, cpuSeconds: s.cpuSeconds ?? 0 };
 }
 
 /** The semi-supervised methods' starting checkpoint, training the baseline first if needed. */
@@ -510,6 +524,7 @@ function roundPools(
       `${stage.stage} round ${r}: estimating pseudo-labels for ${slices.length} of ${unlabeled.count} slices`,
     );
     const started = performance.now();
+    const startedCpu = processCpuSeconds();
     let source = stage.net;
     if (r === 0) {
       // Initialising the source network draws from LibTorch's generator; restoring it keeps the
@@ -534,9 +549,13 @@ function roundPools(
     active = p.active;
     rejected = p.rejectedCases;
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = processCpuSeconds() - startedCpu;
     if (world.isMain) {
       writeFileAtomic(path, p.labels);
-      writeFileAtomic(metaPath, JSON.stringify({ active, rejected: p.rejectedCases, seconds }));
+      writeFileAtomic(
+        metaPath,
+        JSON.stringify({ active, rejected: p.rejectedCases, seconds, cpuSeconds }),
+      );
     }
   }
   // Logged when the round begins (not when the labels are computed) so that a resumed run,
@@ -601,6 +620,10 @@ async function evaluateMethod(
     test = summarizeVolumes(scored.volumes.map((v) => v.metrics));
   }
   net.dispose();
+  const noTime = { seconds: 0, cpuSeconds: 0 };
+  const pseudo = spec.pseudoLabels ? world.main(() => pseudoLabelSeconds(ctx, m)) : noTime;
+  const start =
+    spec.start.from === 'scratch' ? noTime : world.main(() => baselineStartSeconds(ctx));
   ctx.reporter.message(
     `${m}: validation Dice ${val.dice.toFixed(4)} (last ${last.overall.dice.mean.toFixed(4)})${test ? `, test Dice ${test.overall.dice.mean.toFixed(4)}` : ''}`,
   );
@@ -615,18 +638,29 @@ async function evaluateMethod(
     test,
     trainSeconds: state.elapsedSeconds,
     validationSeconds: state.validationSeconds,
-    pseudoLabelSeconds: spec.pseudoLabels ? world.main(() => pseudoLabelSeconds(ctx, m)) : 0,
-    startSeconds: spec.start.from === 'scratch' ? 0 : world.main(() => baselineStartSeconds(ctx)),
+    pseudoLabelSeconds: pseudo.seconds,
+    startSeconds: start.seconds,
+    cpuSeconds: {
+      train: state.cpuSeconds,
+      pseudoLabels: pseudo.cpuSeconds,
+      start: start.cpuSeconds,
+    },
     skippedIterations: state.skipped,
   };
 }
 
-function pseudoLabelSeconds(ctx: RunContext, m: Method): number {
-  let total = 0;
+/** Seconds (wall-clock and CPU) spent estimating the pseudo-labels of a method's rounds. */
+function pseudoLabelSeconds(ctx: RunContext, m: Method): { seconds: number; cpuSeconds: number } {
+  const total = { seconds: 0, cpuSeconds: 0 };
   for (let r = 0; r < ctx.cfg.joint.rounds; r++) {
     const meta = pseudoLabelInfoFile(pseudoLabelFile(ctx.dir, m, r));
-    if (existsSync(meta))
-      total += (JSON.parse(readFileSync(meta, 'utf8')) as { seconds?: number }).seconds ?? 0;
+    if (!existsSync(meta)) continue;
+    const info = JSON.parse(readFileSync(meta, 'utf8')) as {
+      seconds?: number;
+      cpuSeconds?: number;
+    };
+    total.seconds += info.seconds ?? 0;
+    total.cpuSeconds += info.cpuSeconds ?? 0;
   }
   return total;
 }

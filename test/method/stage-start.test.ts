@@ -121,3 +121,19 @@ test('validation time is recorded and network-space selection scores every valid
     assert.ok(r.validationMetrics.selected.overall.dice.mean >= 0, r.method);
   }
 });
+
+test("every part of a method's time is recorded in CPU seconds too", () => {
+  const summary = JSON.parse(readFileSync(runFiles(dir).summary, 'utf8'));
+  // In seconds (not microseconds), of the same order as the wall-clock span (at most 2 threads).
+  const plausible = (cpu: number, wall: number) => cpu > 0 && cpu < 3 * wall + 1;
+  for (const r of summary.results) {
+    const cpu = r.cpuSeconds;
+    assert.ok(plausible(cpu.train, r.trainSeconds), `${r.method} train ${cpu.train}`);
+    if (r.method === 'baseline') assert.equal(cpu.start, 0);
+    else assert.ok(plausible(cpu.start, r.startSeconds), `${r.method} start ${cpu.start}`);
+    if (r.pseudoLabelSeconds > 0)
+      assert.ok(plausible(cpu.pseudoLabels, r.pseudoLabelSeconds), `${r.method} pseudo-labels`);
+    else assert.equal(cpu.pseudoLabels, 0);
+  }
+  assert.ok(summary.results.some((r: { pseudoLabelSeconds: number }) => r.pseudoLabelSeconds > 0));
+});

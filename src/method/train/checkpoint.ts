@@ -4,6 +4,7 @@ import type { Module, Optimizer } from '../../nn/index.js';
 import { loadSafetensors, saveSafetensors } from '../../nn/safetensors.js';
 import type { Rng } from '../../util/rng.js';
 import type { RankStreams } from '../distributed/streams.js';
+import { fillTimeDefaults } from './state-defaults.js';
 
 const OPTIM = '__optim__.';
 const RNG = '__rng__.torch';
@@ -22,6 +23,8 @@ export interface TrainerState {
   skipped: number;
   rng: number[];
   elapsedSeconds: number;
+  /** CPU seconds of this process over the same span (src/util/cpu-time.ts; rank 0's when data-parallel). */
+  cpuSeconds: number;
   /** Seconds of elapsedSeconds spent validating (batch-norm re-estimation included). */
   validationSeconds: number;
   /** The most recent validation score (resets the round threshold for 'latest-best'). */
@@ -100,7 +103,7 @@ export function loadCheckpoint(
     }
     const state = JSON.parse(metadata['contraseg.trainer'] ?? 'null') as TrainerState | null;
     if (!state) throw new Error(`${path}: not a contraseg training checkpoint`);
-    state.validationSeconds ??= 0; // checkpoints written before it was recorded
+    fillTimeDefaults(state);
     if (rng) {
       rng.setState(state.rng);
       torch.setRngState(tensors[RNG]);

@@ -7,6 +7,7 @@ import {
   withLocalBatchNorm,
 } from '../../nn/index.js';
 import type { Preprocessor } from '../../data/preprocess.js';
+import { processCpuSeconds } from '../../util/cpu-time.js';
 import type { Rng } from '../../util/rng.js';
 import type { EvalVolume } from '../pools.js';
 import { scoreVolumes, scoreVolumesNetworkSpace } from '../validate.js';
@@ -82,6 +83,7 @@ export function initialState(rng: Rng): TrainerState {
     skipped: 0,
     rng: rng.getState(),
     elapsedSeconds: 0,
+    cpuSeconds: 0,
     validationSeconds: 0,
     lastValScore: NaN,
   };
@@ -99,7 +101,7 @@ export async function runIterations(
   until: number,
   step: (iteration: number) => StepResult,
 ): Promise<void> {
-  const clock = { last: performance.now() };
+  const clock = stageClock();
   while (state.iteration < until) {
     const it = state.iteration;
     trainIteration(ctx, state, step, clock);
@@ -140,24 +142,38 @@ export function saveResumeCheckpoint(ctx: StageContext, state: TrainerState): vo
  */
 export const TRIM_EVERY = 25;
 
+/** Where the stage's time was last counted: wall-clock milliseconds and process CPU seconds. */
+export interface StageClock {
+  last: number;
+  lastCpu: number;
+}
+
+export const stageClock = (): StageClock => ({
+  last: performance.now(),
+  lastCpu: processCpuSeconds(),
+});
+
 /**
  * The training part of one iteration of runIterations (everything but validation, the iteration
  * counter and checkpoints): the learning-rate schedule, the step, the skipped count, the elapsed
- * time since `clock.last` and the metrics record. Exported for `contraseg bench train`.
+ * wall-clock and CPU time since `clock` and the metrics record. Exported for `contraseg bench train`.
  */
 export function trainIteration(
   ctx: StageContext,
   state: TrainerState,
   step: (iteration: number) => StepResult,
-  clock: { last: number },
+  clock: StageClock,
 ): StepResult {
   const it = state.iteration;
   ctx.scheduler?.step(it);
   const r = step(it);
   if (r.skipped) state.skipped++;
   const now = performance.now();
+  const cpu = processCpuSeconds();
   state.elapsedSeconds += (now - clock.last) / 1000;
+  state.cpuSeconds += cpu - clock.lastCpu;
   clock.last = now;
+  clock.lastCpu = cpu;
   ctx.metrics.append({
     stage: ctx.stage,
     iter: it,
