@@ -12,18 +12,23 @@ export class InputError extends Error {
   }
 }
 
+const INSTALL_ADVICE =
+  'Training (train, run, demo, bench) and the torch engine need LibTorch: install libtorch-dev ' +
+  '(or set LIBTORCH) and run `npm install` (see README, Quick start).';
+
 /**
  * The LibTorch addon (native/build/Release/contraseg.node) could not be loaded: LibTorch is not
- * installed, the addon was not built, or CONTRASEG_NO_TORCH is set. The CLI prints one line saying
- * what training needs and exits 2.
+ * installed, the addon was not built or is stale, or CONTRASEG_NO_TORCH is set. The CLI prints one
+ * line saying what training needs (`advice`, by default how to install) and exits 2.
  */
 export class EngineUnavailableError extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    advice = INSTALL_ADVICE,
+  ) {
     super(
       `this command needs LibTorch and the contraseg addon, which could not be loaded (${reason}). ` +
-        'Training (train, run, demo, bench) and the torch engine need LibTorch: install libtorch-dev ' +
-        '(or set LIBTORCH) and run `npm install` (see README, Quick start). Without it, ' +
-        '`predict --engine onnx`, `evaluate`, `inspect` and `report` work.',
+        `${advice} Without it, \`predict --engine onnx\`, \`evaluate\`, \`inspect\` and \`report\` work.`,
     );
     this.name = 'EngineUnavailableError';
   }

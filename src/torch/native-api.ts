@@ -13,6 +13,9 @@ export interface NativeTensor {
 
 /** The addon's ops, one per row of native/src/ops.def. */
 export interface NativeModule {
+  /** The op table the addon was compiled from (checked against `opTableSha256` at load). */
+  readonly opTable: string;
+
   // tensor.cc: creation, data access, autograd, control and memory
   op_empty(shape: number[], dtype?: DType, device?: string): NativeTensor;
   op_zeros(shape: number[], dtype?: DType, device?: string): NativeTensor;
@@ -311,7 +314,10 @@ export interface NativeModule {
   dist_barrier(): void;
 }
 
-/** The names of the ops in the table's order (the addon exports NativeTensor, then these). */
+/** SHA-256 of the op table this interface was generated from (native/gen-api.mjs `tableHash`). */
+export const opTableSha256 = 'a38f5ff49b6cf7899da353022cb6a546c2b82a041318ae76f60d515cd4848ffc';
+
+/** The names of the ops in the table's order (the addon exports NativeTensor, opTable, then these). */
 export const nativeOps = [
   'op_empty',
   'op_zeros',

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineUnavailableError } from '../errors.js';
-import type { NativeModule } from './native-api.js';
+import { opTableSha256, type NativeModule } from './native-api.js';
 
 // The addon's type is generated from the table of native ops (native/src/ops.def), so that tsc
 // rejects a misspelt op or a call with the wrong arguments.
@@ -16,6 +17,23 @@ export type { NativeModule, NativeTensor } from './native-api.js';
  */
 process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
 
+/**
+ * Throws unless the addon was compiled from the op table this code was generated from: an addon
+ * left from other sources (a checkout updated without rebuilding, or a shared build folder) would
+ * otherwise fail later, at the first call whose arguments changed, with a message about that call.
+ */
+export function checkOpTable(addon: { opTable?: unknown }, path: string): void {
+  const found =
+    typeof addon.opTable === 'string'
+      ? createHash('sha256').update(addon.opTable).digest('hex')
+      : 'none';
+  if (found !== opTableSha256)
+    throw new EngineUnavailableError(
+      `${path} was built from other sources than this code: its op table ${found.slice(0, 12)}, expected ${opTableSha256.slice(0, 12)}`,
+      'Rebuild it with `node native/build.mjs` (or `npm run setup`).',
+    );
+}
+
 function load(): NativeModule {
   // For tests and for checking that a code path runs without LibTorch.
   if (process.env.CONTRASEG_NO_TORCH) throw new EngineUnavailableError('CONTRASEG_NO_TORCH is set');
@@ -23,12 +41,16 @@ function load(): NativeModule {
   // dist/src/torch -> repo root
   const root = join(here, '..', '..', '..');
   const require = createRequire(import.meta.url);
+  const path = join(root, 'native', 'build', 'Release', 'contraseg.node');
+  let addon: NativeModule;
   try {
-    return require(join(root, 'native', 'build', 'Release', 'contraseg.node')) as NativeModule;
+    addon = require(path) as NativeModule;
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
     throw new EngineUnavailableError(msg);
   }
+  checkOpTable(addon, path);
+  return addon;
 }
 
 /** The loaded addon. */

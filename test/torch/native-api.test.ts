@@ -1,13 +1,14 @@
 // The table of native ops (native/src/ops.def) against what it drives: the generated TypeScript
 // interface of the addon (src/torch/native-api.ts) and the addon's exports; mode arguments.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../../src/torch/index.js';
-import { native } from '../../src/torch/native.js';
-import { nativeOps } from '../../src/torch/native-api.js';
+import { checkOpTable, native } from '../../src/torch/native.js';
+import { nativeOps, opTableSha256 } from '../../src/torch/native-api.js';
 
 // dist/test/torch -> the repository root
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -19,9 +20,21 @@ describe('native op table', () => {
     });
     assert.equal(r.status, 0, r.stderr);
   });
-  it('the addon exports the handle class and exactly the ops of the table, in its order', () => {
-    assert.deepEqual(Object.keys(native), ['NativeTensor', ...nativeOps]);
+  it('the addon exports the handle class, its op table and exactly the ops of the table, in order', () => {
+    assert.deepEqual(Object.keys(native), ['NativeTensor', 'opTable', ...nativeOps]);
     for (const op of nativeOps) assert.equal(typeof native[op], 'function', op);
+    assert.equal(createHash('sha256').update(native.opTable).digest('hex'), opTableSha256);
+  });
+  it('an addon built from another op table (or before it carried one) fails at load, saying how to rebuild', () => {
+    const changed = native.opTable.replace("'bilinear' | 'nearest'", 'number');
+    assert.notEqual(changed, native.opTable);
+    for (const addon of [{ opTable: changed }, {}])
+      assert.throws(() => checkOpTable(addon, 'native/build/Release/contraseg.node'), {
+        name: 'EngineUnavailableError',
+        message:
+          /native\/build\/Release\/contraseg\.node was built from other sources than this code: .*Rebuild it with `node native\/build\.mjs`/,
+      });
+    checkOpTable(native, 'the loaded addon');
   });
   it('mode arguments are strings; an unknown one is a TypeError listing the choices', () => {
     torch.tidy(() => {
