@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { EngineUnavailableError, InputError } from '../errors.js';
+import { packageVersion } from '../util/package-info.js';
 import { commands } from './commands/index.js';
 
 /** Entry point of the `contraseg` command. Bad input exits 2 with one line; other failures exit 1. */
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('contraseg')
     .description('Label-efficient medical image segmentation on LibTorch')
+    .version(packageVersion() ?? 'unknown')
     .exitOverride();
   for (const register of commands) register(program);
   try {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EngineUnavailableError } from '../errors.js';
+import { addonPath } from '../util/package-info.js';
 import { opTableSha256, type NativeModule } from './native-api.js';
 
 // The addon's type is generated from the table of native ops (native/src/ops.def), so that tsc
@@ -37,19 +36,15 @@ export function checkOpTable(addon: { opTable?: unknown }, path: string): void {
 function load(): NativeModule {
   // For tests and for checking that a code path runs without LibTorch.
   if (process.env.CONTRASEG_NO_TORCH) throw new EngineUnavailableError('CONTRASEG_NO_TORCH is set');
-  const here = dirname(fileURLToPath(import.meta.url));
-  // dist/src/torch -> repo root
-  const root = join(here, '..', '..', '..');
   const require = createRequire(import.meta.url);
-  const path = join(root, 'native', 'build', 'Release', 'contraseg.node');
   let addon: NativeModule;
   try {
-    addon = require(path) as NativeModule;
+    addon = require(addonPath) as NativeModule;
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
     throw new EngineUnavailableError(msg);
   }
-  checkOpTable(addon, path);
+  checkOpTable(addon, addonPath);
   return addon;
 }
 

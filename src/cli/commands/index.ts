@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as bench } from './bench.js';
 import { register as demo } from './demo.js';
+import { register as env } from './env.js';
 import { register as diagnose } from './diagnose.js';
 import { register as evaluate } from './evaluate.js';
 import { register as exportModel } from './export.js';
@@ -22,4 +23,5 @@ export const commands: Array<(program: Command) => void> = [
   report,
   diagnose,
   view,
+  env,
 ];
