@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { StageSeeds } from './methods/streams.js';
-import type { TrainerState } from './train/checkpoint.js';
-import { fillTimeDefaults } from './train/state-defaults.js';
+import { fillTimeDefaults, type TrainerState } from './train/trainer-state.js';
 
 /**
  * The layout of a run directory (`contraseg run --out <dir>`), the one module that knows its file

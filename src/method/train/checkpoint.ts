@@ -3,35 +3,14 @@ import * as torch from '../../torch/index.js';
 import type { Module, Optimizer } from '../../nn/index.js';
 import { loadSafetensors, saveSafetensors } from '../../nn/safetensors.js';
 import type { Rng } from '../../util/rng.js';
-import type { RankStreams } from '../distributed/streams.js';
-import { fillTimeDefaults } from './state-defaults.js';
+import { fillTimeDefaults, type TrainerState } from './trainer-state.js';
+
+export type { TrainerState } from './trainer-state.js';
 
 const OPTIM = '__optim__.';
 const RNG = '__rng__.torch';
 /** Prefix of auxiliary modules' tensors (a Mean Teacher's EMA teacher): `__aux__.<name>.<key>`. */
 const AUX = '__aux__.';
-
-/** The scalar part of a trainer's state; tensors (weights, optimiser, torch RNG) travel beside it. */
-export interface TrainerState {
-  /** Next iteration to run. */
-  iteration: number;
-  round: number;
-  bestScore: number;
-  bestIteration: number;
-  /** Best score threshold of the current round (method.md I-9 'latest-best' selection). */
-  roundThreshold: number;
-  skipped: number;
-  rng: number[];
-  elapsedSeconds: number;
-  /** CPU seconds of this process over the same span (src/util/cpu-time.ts; rank 0's when data-parallel). */
-  cpuSeconds: number;
-  /** Seconds of elapsedSeconds spent validating (batch-norm re-estimation included). */
-  validationSeconds: number;
-  /** The most recent validation score (resets the round threshold for 'latest-best'). */
-  lastValScore: number;
-  /** Data-parallel runs: every rank's random streams, by rank (src/method/distributed/streams.ts). */
-  ranks?: RankStreams[];
-}
 
 /**
  * Saves weights (plain PyTorch names, so the file is also a model for `predict`), optimiser state,
