@@ -12,6 +12,10 @@
  *   zeroGrad, forward, the same loss, backward, optimiser step, nothing else.
  * ratio = iteration_ms / step_ms, medians after warm-up. Each timed iteration follows an untimed
  * one of the same kind, as in training, and each timed step an untimed step, as in a bare loop.
+ *
+ * method_iteration_ms: the same whole iteration of every method of the registry
+ * (src/method/methods/), through its own step, for planning equal budgets
+ * (experiments/hours-configs.mjs); these have no bare-step counterpart.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +49,7 @@ import { MetricsLog } from '../src/method/train/metrics-log.js';
 import { silentReporter } from '../src/method/train/reporter.js';
 import { oneHot } from '../src/method/batch.js';
 import { SINGLE } from '../src/method/distributed/world.js';
+import { METHODS } from '../src/method/methods/index.js';
 
 export const DEFAULT_TRAIN_BENCH_CONFIG = 'configs/cpu-budget/acdc-1-seed0.json';
 
@@ -57,6 +62,8 @@ export interface StageTiming {
 export interface TrainBenchResult {
   baseline: StageTiming;
   proposed: StageTiming;
+  /** Median whole-iteration milliseconds of every registered method, by name. */
+  method_iteration_ms: Record<string, number>;
   config: {
     file: string;
     data: string;
@@ -171,7 +178,12 @@ export async function benchTrain(o: {
   };
 
   const total = o.warmup + o.iterations;
-  const { optimizer, scheduler } = makeOptimizer(cfg, net, 4 * total);
+  const methods = await Promise.all(
+    METHODS.map(async (spec) => ({ spec, trainer: await spec.trainer() })),
+  );
+  // Every timed iteration follows an untimed one: baseline and proposed, then every method.
+  const scheduled = 2 * (2 + methods.length) * total;
+  const { optimizer, scheduler } = makeOptimizer(cfg, net, scheduled);
   const dir = mkdtempSync(join(tmpdir(), 'contraseg-bench-'));
   const ctx: StageContext = {
     stage: 'bench',
@@ -189,7 +201,7 @@ export async function benchTrain(o: {
     valEvery: Number.MAX_SAFE_INTEGER,
     checkpointEvery: Number.MAX_SAFE_INTEGER,
     metadata: {},
-    totalIterations: 4 * total,
+    totalIterations: scheduled,
     world: SINGLE,
   };
   const loss = segmentationLoss(cfg);
@@ -288,6 +300,17 @@ export async function benchTrain(o: {
     }
   }
   torch.dispose(Object.values(fixed));
+
+  for (const { trainer } of methods) trainer.prepare?.(ctx); // a Mean Teacher's teacher
+  const perMethod = new Map<string, number[]>(methods.map(({ spec }) => [spec.name, []]));
+  for (let i = 0; i < total; i++) {
+    for (const { spec, trainer } of methods) {
+      const data = { labeled, unlabeled, round: spec.pseudoLabels ? pools : null };
+      const ms = await iteration(() => trainer.step(ctx, data, cfg, loss, state.iteration));
+      if (i >= o.warmup) perMethod.get(spec.name)!.push(ms);
+    }
+  }
+  for (const module of Object.values(ctx.aux ?? {})) module.dispose();
   optimizer.dispose();
   net.dispose();
   rmSync(dir, { recursive: true, force: true });
@@ -303,6 +326,9 @@ export async function benchTrain(o: {
   return {
     baseline: timing(t.bi, t.bs),
     proposed: timing(t.pi, t.ps),
+    method_iteration_ms: Object.fromEntries(
+      [...perMethod].map(([name, v]) => [name, Math.round(median(v) * 10) / 10]),
+    ),
     config: {
       file,
       data,

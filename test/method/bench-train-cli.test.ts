@@ -39,6 +39,16 @@ test('bench train --json: iteration_ms, step_ms and ratio per stage (phantom sta
       assert.ok(typeof v === 'number' && v > 0, `${stage}.${key} = ${String(v)}`);
     }
   }
+  // Every registered method's whole iteration, through its own step.
+  assert.deepEqual(Object.keys(out.method_iteration_ms), [
+    'baseline',
+    'self-training',
+    'proposed',
+    'fixmatch',
+    'mean-teacher',
+  ]);
+  for (const [name, ms] of Object.entries(out.method_iteration_ms))
+    assert.ok(typeof ms === 'number' && ms > 0, `${name}: ${String(ms)}`);
   assert.match(String(out.config.data), /^phantom/);
   assert.deepEqual(out.config.size, [32, 32]);
   assert.equal(out.threads, 1);

@@ -92,7 +92,7 @@ export function register(program: Command): void {
   bench
     .command('train')
     .description(
-      'a whole training iteration (baseline and proposed) versus the bare network step on a ready batch',
+      "a whole training iteration (baseline and proposed) versus the bare network step on a ready batch; every method's iteration",
     )
     .option('--config <file>', 'run configuration (JSON)', DEFAULT_TRAIN_BENCH_CONFIG)
     .option('--json', 'print the JSON result on one line')
