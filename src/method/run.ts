@@ -9,6 +9,7 @@ import type { SegmentationDataset } from '../data/dataset.js';
 import type { Preprocessor } from '../data/preprocess.js';
 import { summarizeVolumes, type EvaluationSummary } from '../metrics/aggregate.js';
 import type { RunConfig } from './config.js';
+import { baselineAdoption } from './adopt-baseline.js';
 import {
   classPresence,
   evalVolumes,
@@ -76,6 +77,11 @@ export interface RunOptions {
   world?: World;
   /** The device this process trains on when not the config's (a data-parallel rank's GPU). */
   device?: string;
+  /**
+   * Another run directory whose finished baseline this run starts from instead of training its
+   * own (src/method/adopt-baseline.ts); the configs must agree on what the baseline reads.
+   */
+  baselineFrom?: string;
 }
 
 export interface MethodResult {
@@ -140,7 +146,11 @@ export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSum
   requireDevice(o.device ?? cfg.device, 'device');
   const world = o.world ?? SINGLE;
   const rankCfg = rankConfig(cfg, world.size);
-  world.main(() => prepareRunDir(cfg, o.dir, o.resume ?? false));
+  world.main(() => {
+    const adopt = o.baselineFrom ? baselineAdoption(cfg, o.dir, o.baselineFrom) : null;
+    prepareRunDir(cfg, o.dir, o.resume ?? false);
+    adopt?.();
+  });
   torch.setNumThreads(cfg.threads);
   const ctx = await loadRunContext(
     cfg,

@@ -11,6 +11,7 @@ interface TrainOptions {
   config: string;
   out?: string;
   resume?: boolean;
+  baselineFrom?: string;
   stage?: string;
   json?: boolean;
   nproc?: string;
@@ -42,6 +43,7 @@ async function execute(o: TrainOptions, methods: Method[] | undefined): Promise<
   const summary = await runPipeline(cfg, {
     dir,
     resume: o.resume,
+    baselineFrom: o.baselineFrom,
     reporter: makeReporter({ quiet: !main }),
     methods,
     world: joined?.world,
@@ -82,6 +84,10 @@ export function register(program: Command): void {
     )
     .option('--out <dir>', 'run directory (default runs/<name>)')
     .option('--resume', 'continue the run in the run directory')
+    .option(
+      '--baseline-from <dir>',
+      "start from this run directory's finished baseline instead of training one (same baseline config)",
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (o: TrainOptions) => {
       const stage = o.stage as Method;
@@ -94,6 +100,10 @@ export function register(program: Command): void {
     .requiredOption('--config <file>', 'run configuration (JSON)')
     .option('--out <dir>', 'run directory (default runs/<name>)')
     .option('--resume', 'continue the run in the run directory')
+    .option(
+      '--baseline-from <dir>',
+      "start from this run directory's finished baseline instead of training one (same baseline config)",
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (o: TrainOptions) => {
       await execute(o, undefined);
