@@ -5,10 +5,10 @@
 // through NCCL). Each side runs in its own processes (threads are per process); the ranks are
 // this same command with --role rank and torchrun's variables.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import * as torch from '../src/torch/index.js';
 import { Adam, UNet, averageGradients, setSyncBatchNorm } from '../src/nn/index.js';
 import { launchEnv, joinWorld, type LaunchEnv } from '../src/method/distributed/join.js';
+import { freePort } from '../src/util/free-port.js';
 
 export interface DistributedBenchOptions {
   steps: number;
@@ -74,15 +74,6 @@ export function timeSteps(
     torch.distributed.destroyProcessGroup();
   }
   return { ms, parameters: net.numParameters() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `contraseg bench distributed --role ...` in `ranks` processes; rank 0's milliseconds. */

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,19 +11,10 @@ import { tinyConfig } from './tiny-config.js';
 import { runToEnd, tensorBytes } from './run-cli.js';
 import { runFiles, STAGE_FILES } from '../../src/method/run-dir.js';
 import { rankDevice } from '../../src/method/distributed/join.js';
+import { freePort } from '../../src/util/free-port.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join('bin', 'contraseg.js');
-
-/** A TCP port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((res) =>
