@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { METHODS, methodConfigSections, semiSupervisedNames } from './methods/index.js';
-import { checkpointFields } from './schedule-fields.js';
+import { stageScheduleFields } from './schedule-fields.js';
 
 /**
  * The configuration of a training run, validated at the edge. Defaults reproduce the paper
@@ -178,7 +178,7 @@ export const configSchema = z
          * comparisons). Default: `iterations`.
          */
         handoff: z.number().int().min(1).optional(),
-        ...checkpointFields,
+        ...stageScheduleFields,
       })
       .strict()
       .prefault({}),
@@ -242,7 +242,7 @@ export const configSchema = z
         init: z.enum(['backbone', 'full']).default('backbone'),
         /** Checkpoint that starts each round and re-estimates pseudo-labels (method.md I-9). */
         selection: z.enum(['global-best', 'latest-best']).default('global-best'),
-        ...checkpointFields,
+        ...stageScheduleFields,
       })
       .strict()
       .prefault({}),

@@ -40,7 +40,13 @@ import type { JointPools } from './train/joint.js';
 import { estimatePseudoLabels, roundSlices } from './pseudo-labels.js';
 import { scoreVolumes } from './validate.js';
 import { bnUpdater } from './bn-update.js';
-import { BASELINE, methodSpec, type MethodSpec, type StageData } from './methods/index.js';
+import {
+  BASELINE,
+  methodSpec,
+  type MethodSpec,
+  type StageData,
+  type StageSchedule,
+} from './methods/index.js';
 import { SINGLE, type World } from './distributed/world.js';
 import { restoreStreams } from './distributed/streams.js';
 import { rankSeed, stageSeeds, type StageSeeds, type StreamSeed } from './methods/streams.js';
@@ -265,10 +271,10 @@ function makeStage(
   rng: Rng,
   seeds: StageSeeds,
   totalIterations: number,
-  every: { valEvery: number; checkpointEvery: number },
+  every: StageSchedule,
 ): StageContext {
   const net = newNet(ctx);
-  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, totalIterations);
+  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, totalIterations, every.lrSchedule);
   return {
     stage,
     dir: stageDir(ctx, stage),
@@ -296,7 +302,7 @@ interface StageSpec {
   /** The seeds of the stage's streams (LibTorch from initialisation on, host-side Rng, ...). */
   seeds: StageSeeds;
   total: number;
-  every: { valEvery: number; checkpointEvery: number };
+  every: StageSchedule;
   /** Starting weights (and optimiser state), applied before any checkpoint is resumed. */
   init?: (stage: StageContext) => void;
   /** After `init`, before a checkpoint is resumed: the method's own modules (`stage.aux`). */

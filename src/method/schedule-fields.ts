@@ -6,10 +6,21 @@ import { z } from 'zod';
  * compare equal on `--resume`.
  */
 
-/** How often a stage scores the validation volumes and writes its resume checkpoint. */
-export const checkpointFields = {
+/**
+ * How often a stage scores the validation volumes and writes its resume checkpoint, and how its
+ * learning rate changes over its iterations.
+ */
+export const stageScheduleFields = {
   valEvery: z.number().int().min(1).default(50),
   checkpointEvery: z.number().int().min(1).default(50),
+  /**
+   * The stage's learning-rate schedule over all its iterations (every round included): 'constant'
+   * or 'poly', lr·(1 − t/T)^0.9 (SSL4MIS). Default: the optimiser's (`optimizer.poly` for SGD,
+   * constant for Adam, as the paper). Optional, so that config.json of a run that does not set it
+   * stays as it was; set on the semi-supervised stages only, a baseline can still be shared
+   * (`--baseline-from`).
+   */
+  lrSchedule: z.enum(['constant', 'poly']).optional(),
 };
 
 /** Length and batches of a stage that draws labeled and unlabeled slices every iteration. */

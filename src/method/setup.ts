@@ -53,23 +53,23 @@ export function makePreprocessor(cfg: RunConfig): Preprocessor {
   return new Preprocessor(cfg.preprocess);
 }
 
+/**
+ * A stage's optimiser and its learning-rate schedule over `totalIterations`: `lrSchedule` (the
+ * stage section's), else the optimiser's default (SGD: `optimizer.poly`; Adam: constant).
+ */
 export function makeOptimizer(
   cfg: RunConfig,
   net: UNet,
   totalIterations: number,
+  lrSchedule?: 'constant' | 'poly',
 ): { optimizer: Optimizer; scheduler: PolyLR | null } {
   const o = cfg.optimizer;
-  if (o.kind === 'adam')
-    return {
-      optimizer: new Adam(net.parameters(), { lr: o.lr, weightDecay: o.weightDecay }),
-      scheduler: null,
-    };
-  const optimizer = new SGD(net.parameters(), {
-    lr: o.lr,
-    momentum: o.momentum,
-    weightDecay: o.weightDecay,
-  });
-  return { optimizer, scheduler: o.poly ? new PolyLR(optimizer, o.lr, totalIterations) : null };
+  const optimizer =
+    o.kind === 'adam'
+      ? new Adam(net.parameters(), { lr: o.lr, weightDecay: o.weightDecay })
+      : new SGD(net.parameters(), { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
+  const poly = lrSchedule ? lrSchedule === 'poly' : o.kind === 'sgd' && o.poly;
+  return { optimizer, scheduler: poly ? new PolyLR(optimizer, o.lr, totalIterations) : null };
 }
 
 export type SegLossFn = (logits: torch.Tensor, target: torch.Tensor) => torch.Tensor;

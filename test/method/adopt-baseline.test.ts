@@ -25,7 +25,7 @@ before(async () => {
     ...tinyConfig,
     name: 'other-joint',
     pseudo: { ...tinyConfig.pseudo, crf: null },
-    joint: { ...tinyConfig.joint, rounds: 1, selection: 'latest-best' },
+    joint: { ...tinyConfig.joint, rounds: 1, selection: 'latest-best', lrSchedule: 'poly' },
   });
   await runPipeline(cfg, { dir: adopter, methods: ['proposed'], baselineFrom: source });
 });
@@ -35,7 +35,17 @@ const records = (dir: string) =>
   readFileSync(runFiles(dir).metrics, 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { stage: string; kind: string; event?: string; from?: string });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          stage: string;
+          kind: string;
+          iter: number;
+          lr?: number;
+          event?: string;
+          from?: string;
+        },
+    );
 
 test('--baseline-from copies the finished baseline instead of training it again', () => {
   for (const f of ['best', 'checkpoint', 'done'] as const) {
@@ -93,4 +103,17 @@ test('baselineDifferences ignores what the baseline never reads and names what i
   assert.deepEqual(baselineDifferences(base, seeded), ['seed']);
   const augmented = parseConfig({ ...tinyConfig, augment: { elastic: false } });
   assert.deepEqual(baselineDifferences(base, augmented), ['augment.elastic']);
+});
+
+test("a stage's lrSchedule 'poly' decays its rate over the stage; the adopted Adam baseline's is constant", () => {
+  const lr = (stage: string) =>
+    records(adopter)
+      .filter((r) => r.stage === stage && r.kind === 'train')
+      .map((r) => [r.iter, r.lr as number]);
+  const base = cfg.optimizer.lr;
+  assert.ok(lr('baseline').every(([, v]) => v === base));
+  const joint = lr('proposed');
+  const total = cfg.joint.rounds * cfg.joint.iterationsPerRound;
+  assert.equal(joint.length, total);
+  for (const [it, v] of joint) assert.ok(Math.abs(v - base * (1 - it / total) ** 0.9) < 1e-12);
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkpointFields, unlabeledStageFields } from '../schedule-fields.js';
+import { stageScheduleFields, unlabeledStageFields } from '../schedule-fields.js';
 import type { MethodSpec } from './types.js';
 import { semiSupervisedStreams } from './streams.js';
 
@@ -13,7 +13,7 @@ export const fixmatchConfig = {
       lambda: z.number().min(0).default(1),
       /** Side of the zeroed box of the strong view, as a fraction of the image: U(lo, hi). */
       cutout: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.25, 0.5]),
-      ...checkpointFields,
+      ...stageScheduleFields,
     })
     .strict()
     .prefault({}),

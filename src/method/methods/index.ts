@@ -6,7 +6,13 @@ import { proposed } from './proposed.js';
 import { selfTraining } from './self-training.js';
 import type { MethodSpec } from './types.js';
 
-export type { MethodSpec, MethodTrainer, SelectedCheckpoint, StageData } from './types.js';
+export type {
+  MethodSpec,
+  MethodTrainer,
+  SelectedCheckpoint,
+  StageData,
+  StageSchedule,
+} from './types.js';
 export { SEED_STREAMS, semiSupervisedStreams } from './streams.js';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { UNet } from '../../nn/index.js';
 import type { RunConfig } from '../config.js';
-import { checkpointFields, unlabeledStageFields } from '../schedule-fields.js';
+import { stageScheduleFields, unlabeledStageFields } from '../schedule-fields.js';
 import type { MethodSpec } from './types.js';
 import { semiSupervisedStreams } from './streams.js';
 
@@ -14,7 +14,7 @@ const meanTeacherSchema = z
     lambda: z.number().min(0).default(0.1),
     /** Iterations T of the ramp-up λ(t) = λ_max·exp(−5(1 − t/T)²). Default: `iterations`. */
     rampup: z.number().int().min(0).optional(),
-    ...checkpointFields,
+    ...stageScheduleFields,
   })
   .strict();
 

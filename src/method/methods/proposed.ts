@@ -16,6 +16,7 @@ export const proposed: MethodSpec = {
     iterations: cfg.joint.rounds * cfg.joint.iterationsPerRound,
     valEvery: cfg.joint.valEvery,
     checkpointEvery: cfg.joint.checkpointEvery,
+    lrSchedule: cfg.joint.lrSchedule,
   }),
   start: { from: 'baseline', init: (cfg) => cfg.joint.init },
   pseudoLabels: {

@@ -15,6 +15,7 @@ export const selfTraining: MethodSpec = {
     iterations: cfg.joint.rounds * iterationsPerRound(cfg.joint),
     valEvery: cfg.joint.valEvery,
     checkpointEvery: cfg.joint.checkpointEvery,
+    lrSchedule: cfg.joint.lrSchedule,
   }),
   start: { from: 'baseline', init: (cfg) => cfg.joint.init },
   pseudoLabels: {

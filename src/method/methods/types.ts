@@ -34,8 +34,11 @@ export interface MethodSpec {
    * `semiSupervisedStreams(n)` with an unused n. The pipeline writes their seeds to seeds.json.
    */
   seeds: StageStreamKeys;
-  /** Iterations of the whole stage and how often it validates and checkpoints. */
-  schedule(cfg: RunConfig): { iterations: number; valEvery: number; checkpointEvery: number };
+  /**
+   * Iterations of the whole stage, how often it validates and checkpoints, and its learning-rate
+   * schedule (config `lrSchedule` of its section; absent: the optimiser's default).
+   */
+  schedule(cfg: RunConfig): StageSchedule;
   /**
    * How the stage starts: 'scratch' (fresh initialisation; its untrained validation score is
    * logged) or 'baseline', from the checkpoint the baseline hands over (`semiSupervisedStart`),
@@ -89,4 +92,12 @@ export interface MethodTrainer {
    * batches of the batch-norm re-estimation (config bnUpdate, src/method/bn-update.ts).
    */
   bnInputs(data: StageData, cfg: RunConfig, net: UNet, rng: Rng): Tensor[];
+}
+
+/** What `MethodSpec.schedule` gives: a stage's length, check intervals and learning-rate schedule. */
+export interface StageSchedule {
+  iterations: number;
+  valEvery: number;
+  checkpointEvery: number;
+  lrSchedule?: 'constant' | 'poly';
 }
