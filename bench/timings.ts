@@ -180,6 +180,7 @@ async function timeAcdcPredict(root: string) {
     }),
     classNames: ['background', 'RV', 'Myo', 'LV'],
     metadata: {},
+    keepLargest: [],
   };
   try {
     const time = (tta: 'none' | 'flip') => {

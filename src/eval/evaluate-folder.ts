@@ -11,12 +11,19 @@ import { type CaseFiles, caseSource, isDirectory, readCase, scanCaseFolder } fro
 import type { NamedVolumeMetrics } from './csv.js';
 import { evaluateVolume, type VolumeMetrics } from '../metrics/evaluate.js';
 import type { GroundTruth } from './ground-truth.js';
+import { keepLargestComponent } from './largest-component.js';
 
 export interface EvaluateFolderOptions {
   /** List file of the case ids to evaluate (default: the ground truth's default cases). */
   list?: string;
   /** Number of classes C including background (default: the data set's, else max label + 1). */
   classes?: number;
+  /**
+   * Also score every prediction after the largest-component post-processing of all its
+   * foreground classes, and choose the classes where it raises the mean Dice (nnU-Net's
+   * determine-postprocessing; src/eval/largest-component.ts).
+   */
+  chooseKeepLargest?: boolean;
   /** Called once the cases are known, before the first is read. */
   onStart?: (total: number) => void;
   /** Called after each case with the number of cases done and to do. */
@@ -32,6 +39,11 @@ export interface FolderEvaluation {
   classNames: string[];
   /** Prediction files that no evaluated case uses. */
   unused: string[];
+  /**
+   * With `chooseKeepLargest`: the scores after the largest-component post-processing of every
+   * foreground class, and the classes where it raises the mean Dice (ascending; maybe none).
+   */
+  keepLargest?: { summary: EvaluationSummary; classes: number[] };
 }
 
 /** Labels scored when the class count is not known in advance (uint8 label maps). */
@@ -76,6 +88,7 @@ export async function evaluatePredictionFolder(
   const known = o.classes ?? gt.classNames?.length;
   o.onStart?.(ids.length);
   const rows: NamedVolumeMetrics[] = [];
+  const largestRows: VolumeMetrics[] = [];
   let maxLabel = 1;
   for (const id of ids) {
     const predFiles = preds.get(id) as CaseFiles;
@@ -90,31 +103,53 @@ export async function evaluatePredictionFolder(
       );
     }
     const spacing = truth.spacing ?? pred.spacing;
-    let metrics: VolumeMetrics;
-    try {
-      metrics = evaluateVolume(pred, truth, known ?? MAX_CLASSES, spacing, { distances: true });
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      const file = / pred has /.test(err.message) ? caseSource(predFiles) : caseSource(gtFiles);
-      throw new InputError(`case ${id}: ${err.message.replace(/^evaluateVolume: /, '')}`, file);
+    const score = (p: Volume): VolumeMetrics => {
+      try {
+        return evaluateVolume(p, truth, known ?? MAX_CLASSES, spacing, { distances: true });
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        const file = / pred has /.test(err.message) ? caseSource(predFiles) : caseSource(gtFiles);
+        throw new InputError(`case ${id}: ${err.message.replace(/^evaluateVolume: /, '')}`, file);
+      }
+    };
+    const predMax = highestLabel(pred);
+    maxLabel = Math.max(maxLabel, predMax, highestLabel(truth));
+    rows.push({ id, metrics: score(pred) });
+    if (o.chooseKeepLargest) {
+      const classes = Array.from({ length: predMax }, (_, i) => i + 1);
+      const data = keepLargestComponent(pred.data, pred.shape, classes);
+      largestRows.push(score({ ...pred, data }));
     }
-    maxLabel = Math.max(maxLabel, highestLabel(pred), highestLabel(truth));
-    rows.push({ id, metrics });
     o.onCase?.(id, rows.length, ids.length);
   }
   const numClasses = known ?? maxLabel + 1;
-  if (known === undefined) {
-    for (const r of rows)
-      r.metrics = { ...r.metrics, classes: r.metrics.classes.slice(0, numClasses - 1) };
-  }
+  const trim = (m: VolumeMetrics) =>
+    known === undefined ? { ...m, classes: m.classes.slice(0, numClasses - 1) } : m;
+  for (const r of rows) r.metrics = trim(r.metrics);
+  const summary = summarizeVolumes(rows.map((r) => r.metrics));
   const used = new Set(ids);
   return {
     rows,
-    summary: summarizeVolumes(rows.map((r) => r.metrics)),
+    summary,
+    ...(o.chooseKeepLargest
+      ? { keepLargest: chooseKeepLargest(summary, largestRows.map(trim)) }
+      : {}),
     numClasses,
     classNames: Array.from({ length: numClasses }, (_, c) => gt.classNames?.[c] ?? `class ${c}`),
     unused: [...preds.values()].filter((c) => !used.has(c.id)).map((c) => basename(c.paths[0])),
   };
+}
+
+/** The largest-component scores, and the classes whose mean Dice they raise. */
+function chooseKeepLargest(
+  plain: EvaluationSummary,
+  largest: VolumeMetrics[],
+): { summary: EvaluationSummary; classes: number[] } {
+  const summary = summarizeVolumes(largest);
+  const classes = summary.perClass
+    .filter((c, k) => c.dice.mean > plain.perClass[k].dice.mean)
+    .map((c) => c.label);
+  return { summary, classes };
 }
 
 function highestLabel(v: Volume): number {
@@ -141,6 +176,7 @@ type JsonStats = {
 /**
  * The JSON summary of an evaluation: unit ('mm' or 'voxel'), per class and overall mean, std
  * (population), median, number of values and NaN count of Dice, HD95 and ASSD; NaN becomes null.
+ * With the largest-component scores, the same under `keepLargest` with the classes it helps.
  */
 export function evaluationSummaryJson(
   e: FolderEvaluation,
@@ -156,6 +192,8 @@ export function evaluationSummaryJson(
     });
     return { dice: one(m.dice), hd95: one(m.hd95), assd: one(m.assd) };
   };
+  const perClass = (summary: EvaluationSummary) =>
+    summary.perClass.map((c) => ({ label: c.label, name: e.classNames[c.label], ...stats(c) }));
   return {
     pred: sources.pred,
     gt: sources.gt,
@@ -165,12 +203,17 @@ export function evaluationSummaryJson(
     unit: e.summary.unit === 'mm' ? 'mm' : 'voxel',
     numClasses: e.numClasses,
     classNames: e.classNames,
-    perClass: e.summary.perClass.map((c) => ({
-      label: c.label,
-      name: e.classNames[c.label],
-      ...stats(c),
-    })),
+    perClass: perClass(e.summary),
     overall: stats(e.summary.overall),
+    ...(e.keepLargest
+      ? {
+          keepLargest: {
+            classes: e.keepLargest.classes,
+            perClass: perClass(e.keepLargest.summary),
+            overall: stats(e.keepLargest.summary.overall),
+          },
+        }
+      : {}),
   };
 }
 

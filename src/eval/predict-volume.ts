@@ -48,7 +48,8 @@ export function predictVolume(
   o: PredictVolumeOptions = {},
 ): Volume {
   const { probs, geometry } = predictNetworkProbabilities(model, image, o);
-  return labelVolume(image, model.preprocessor.inverseProbabilities(probs, geometry));
+  const labels = model.preprocessor.inverseProbabilities(probs, geometry);
+  return labelVolume(image, labels, o.keepLargest ?? model.keepLargest);
 }
 
 /** A LibTorch model as a {@link Predictor} (disposing it disposes the network). */
@@ -58,6 +59,7 @@ export function torchPredictor(model: LoadedModel): Predictor {
     preprocessor: model.preprocessor,
     classNames: model.classNames,
     numClasses: model.net.config.numClasses,
+    keepLargest: model.keepLargest,
     probabilities: (slices, depth, size, batch) =>
       Promise.resolve(predictProbabilities(model.net, slices, depth, size, batch)),
     dispose: () => {

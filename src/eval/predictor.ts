@@ -6,6 +6,7 @@
 import type { Geometry, Preprocessor } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
 import type { Volume } from '../io/volume.js';
+import { keepLargestComponent } from './largest-component.js';
 
 /** Test-time augmentation of volume prediction. */
 export type TestTimeAugmentation = 'none' | 'flip';
@@ -18,6 +19,12 @@ export interface PredictVolumeOptions {
    * (mirrored back) are averaged before the inverse mapping. Default 'none'.
    */
   tta?: TestTimeAugmentation;
+  /**
+   * Classes reduced to their largest connected component in the native label map, the rest of
+   * them set to background (nnU-Net's post-processing; src/eval/largest-component.ts). Default:
+   * those the model file names (a Predictor's `keepLargest`), else none.
+   */
+  keepLargest?: readonly number[];
   /** Name of the input in error messages. */
   source?: string;
 }
@@ -28,6 +35,8 @@ export interface Predictor {
   readonly preprocessor: Preprocessor;
   readonly classNames: string[];
   readonly numClasses: number;
+  /** Classes whose largest component the model file asks to keep (its KEEP_LARGEST_KEY entry). */
+  readonly keepLargest: readonly number[];
   /**
    * Softmax probabilities of `depth` slices of size h×w (C order) in batches of `batchSize`:
    * depth × C × h × w floats.
@@ -91,11 +100,19 @@ export function averageFlipped(probs: Float32Array, flipped: Float32Array, width
   for (let i = 0; i < probs.length; i++) probs[i] = 0.5 * (probs[i] + back[i]);
 }
 
-/** The label volume of `labels` (native D × H × W) in the geometry of `image`. */
-export function labelVolume(image: Volume, labels: Uint8Array): Volume {
+/**
+ * The label volume of `labels` (native D × H × W) in the geometry of `image`, with the
+ * largest-component post-processing of `keepLargest`'s classes.
+ */
+export function labelVolume(
+  image: Volume,
+  labels: Uint8Array,
+  keepLargest: readonly number[] = [],
+): Volume {
+  const shape: [number, number, number] = [image.shape[0], image.shape[1], image.shape[2]];
   return {
-    shape: [image.shape[0], image.shape[1], image.shape[2]],
-    data: labels,
+    shape,
+    data: keepLargest.length > 0 ? keepLargestComponent(labels, shape, keepLargest) : labels,
     spacing: image.spacing ? [...image.spacing] : null,
     affine: image.affine ? [...image.affine] : null,
     datatype: 'uint8',
@@ -129,5 +146,6 @@ export async function predictVolumeWith(
   o: PredictVolumeOptions = {},
 ): Promise<Volume> {
   const { probs, geometry } = await predictorProbabilities(predictor, image, o);
-  return labelVolume(image, predictor.preprocessor.inverseProbabilities(probs, geometry));
+  const labels = predictor.preprocessor.inverseProbabilities(probs, geometry);
+  return labelVolume(image, labels, o.keepLargest ?? predictor.keepLargest);
 }

@@ -4,6 +4,7 @@ import { loadSafetensors, saveSafetensors } from '../nn/safetensors.js';
 import { Preprocessor, type PreprocessConfig } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
 import { metadataJson } from '../io/safetensors-format.js';
+import { KEEP_LARGEST_KEY, keepLargestOf } from '../io/keep-largest-entry.js';
 import { requireDevice } from './setup.js';
 
 /** A trained model ready for prediction: network, its preprocessing, and class names. */
@@ -12,6 +13,8 @@ export interface LoadedModel {
   preprocessor: Preprocessor;
   classNames: string[];
   metadata: Record<string, string>;
+  /** Classes whose largest component predictions keep (the file's KEEP_LARGEST_KEY entry). */
+  keepLargest: number[];
 }
 
 /**
@@ -26,6 +29,7 @@ export function loadModel(path: string, device = 'cpu'): LoadedModel {
     const unet = metadataJson<UNetConfig>(metadata, 'contraseg.unet', path);
     const pre = metadataJson<PreprocessConfig>(metadata, 'contraseg.preprocess', path);
     const classNames = metadataJson<string[]>(metadata, 'contraseg.classes', path);
+    const keepLargest = keepLargestOf(metadata, unet.numClasses, path);
     const net = new UNet(unet);
     const weights: Record<string, torch.Tensor> = {};
     for (const [k, t] of Object.entries(tensors)) if (!k.startsWith('__')) weights[k] = t;
@@ -37,7 +41,7 @@ export function loadModel(path: string, device = 'cpu'): LoadedModel {
     }
     if (device !== 'cpu') net.to(device);
     net.eval();
-    return { net, preprocessor: new Preprocessor(pre), classNames, metadata };
+    return { net, preprocessor: new Preprocessor(pre), classNames, metadata, keepLargest };
   } finally {
     torch.dispose(tensors);
   }
@@ -57,8 +61,12 @@ export function exportModel(
     const weights: Record<string, torch.Tensor> = {};
     for (const [k, t] of Object.entries(tensors)) if (!k.startsWith('__')) weights[k] = t;
     const keep = ['format', 'contraseg.unet', 'contraseg.preprocess', 'contraseg.classes'];
-    const md: Record<string, string> = { ...o.extra };
+    const md: Record<string, string> = {};
+    if (metadata[KEEP_LARGEST_KEY] !== undefined) md[KEEP_LARGEST_KEY] = metadata[KEEP_LARGEST_KEY];
+    Object.assign(md, o.extra);
     for (const k of keep) if (metadata[k] !== undefined) md[k] = metadata[k];
+    const unet = metadataJson<UNetConfig>(metadata, 'contraseg.unet', checkpoint);
+    keepLargestOf(md, unet.numClasses, out);
     saveSafetensors(out, weights, md, { dtype: o.dtype ?? 'float16' });
   } finally {
     torch.dispose(tensors);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
+import { KEEP_LARGEST_KEY, keepLargestOf } from '../io/keep-largest-entry.js';
 import type { PreprocessConfig } from '../data/preprocess.js';
 import { metadataJson, readSafetensorsFloat32 } from '../io/safetensors-format.js';
 import type { UNetConfig } from '../nn/unet.js';
@@ -80,8 +81,10 @@ export function onnxModelBytes(
   const version = contrasegVersion();
   const props: Record<string, string> = {};
   // Model-card entries of an exported model and --meta entries; not a checkpoint's trainer state.
-  for (const [k, v] of Object.entries(metadata)) if (k.startsWith('card.')) props[k] = v;
+  for (const [k, v] of Object.entries(metadata))
+    if (k.startsWith('card.') || k === KEEP_LARGEST_KEY) props[k] = v;
   Object.assign(props, o.extra);
+  keepLargestOf(props, unet.numClasses, source);
   Object.assign(props, {
     format: 'contraseg-onnx-v1',
     'contraseg.unet': JSON.stringify(unet),

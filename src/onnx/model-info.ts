@@ -6,6 +6,7 @@
  */
 import { Preprocessor, type PreprocessConfig } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
+import { keepLargestOf } from '../io/keep-largest-entry.js';
 import type { Predictor } from '../eval/predictor.js';
 import { softmaxClasses } from '../eval/predictor.js';
 import type { UNetConfig } from '../nn/unet-config.js';
@@ -19,6 +20,8 @@ export interface OnnxModelInfo {
   sizeMultiple: number;
   /** Every metadata_props entry. */
   metadata: Record<string, string>;
+  /** Classes whose largest component predictions keep (metadata KEEP_LARGEST_KEY; maybe none). */
+  keepLargest: number[];
 }
 
 interface ValueInfo {
@@ -119,7 +122,8 @@ export function readOnnxModelInfo(bytes: Uint8Array, source: string): OnnxModelI
   const [sh, sw] = preprocessor.outputSize;
   if (sh % sizeMultiple !== 0 || sw % sizeMultiple !== 0)
     throw new InputError(`network input ${sh}x${sw} is not divisible by ${sizeMultiple}`, source);
-  return { unet, preprocess, classNames, sizeMultiple, metadata };
+  const keepLargest = keepLargestOf(metadata, unet.numClasses, source);
+  return { unet, preprocess, classNames, sizeMultiple, metadata, keepLargest };
 }
 
 /** Runs the graph on an (n, 1, h, w) batch and returns its logits (n, C, h, w). */
@@ -143,6 +147,7 @@ export function onnxPredictor(
     preprocessor: new Preprocessor(info.preprocess),
     classNames: info.classNames,
     numClasses: classes,
+    keepLargest: info.keepLargest,
     async probabilities(slices, depth, size, batchSize) {
       const [h, w] = size;
       const plane = h * w;

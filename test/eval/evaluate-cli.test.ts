@@ -177,6 +177,38 @@ describe('contraseg evaluate', () => {
     assert.ok(!existsSync(join(tmp.dir, 'acdc.json')), '--summary replaces the default path');
   });
 
+  test('--keep-largest scores the largest-component post-processing and names the classes it helps', () => {
+    // Predictions: the ground truth plus a distant stray voxel of class 1 in every case, so that
+    // only class 1 gains from keeping its largest component.
+    const strayDir = join(tmp.dir, 'stray');
+    for (const id of CASES) {
+      const gt = readNifti(join(gtDir, `${id}.nii.gz`));
+      const data = Uint8Array.from(gt.data);
+      assert.equal(data[0], 0, 'the corner is background');
+      data[0] = 1;
+      writeNifti(join(strayDir, `${id}.nii.gz`), { ...gt, data });
+    }
+    const out = join(tmp.dir, 'stray.csv');
+    const r = cli(['evaluate', '--pred', strayDir, '--gt', gtDir, '--out', out, '--keep-largest']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /it raises the mean Dice of class 1: export the model with --keep-largest 1\n/,
+    );
+    const json = JSON.parse(readFileSync(join(tmp.dir, 'stray.json'), 'utf8'));
+    assert.deepEqual(json.keepLargest.classes, [1]);
+    assert.ok(json.perClass[0].dice.mean < 1);
+    assert.equal(json.keepLargest.perClass[0].dice.mean, 1);
+    assert.equal(json.keepLargest.perClass[1].dice.mean, json.perClass[1].dice.mean);
+    assert.ok(json.keepLargest.perClass[0].hd95.mean < json.perClass[0].hd95.mean);
+    const plain = cli(['evaluate', '--pred', strayDir, '--gt', gtDir, '--out', out]);
+    assert.doesNotMatch(plain.stdout, /largest/);
+    assert.equal(
+      JSON.parse(readFileSync(join(tmp.dir, 'stray.json'), 'utf8')).keepLargest,
+      undefined,
+    );
+  });
+
   test('a missing prediction exits 2 with one line and writes nothing', () => {
     const partial = join(tmp.dir, 'partial');
     writeNifti(join(partial, 'case_a.nii.gz'), readNifti(join(predDir, 'case_a.nii.gz')));

@@ -38,6 +38,7 @@ test(
       }),
       classNames: ['background', 'RV', 'Myo', 'LV'],
       metadata: {},
+      keepLargest: [],
     };
     try {
       for (const tta of ['none', 'flip'] as const) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readNifti, writeNifti } from '../../src/io/nifti.js';
+import { keepLargestComponent } from '../../src/eval/largest-component.js';
 import {
   cli,
   discImage,
@@ -80,6 +81,60 @@ describe('contraseg predict (HDF5, PNG, errors)', () => {
         .filter((l) => l.startsWith('predict ')).length,
       3,
     );
+  });
+
+  test("--keep-largest: the model file's classes by default, overridden by the option", () => {
+    const dir = join(tmp.dir, 'largest-in');
+    mkdirSync(dir);
+    writeH5(join(dir, 'patient002_frame01.h5'), [4, 32, 32], discImage([4, 32, 32]), null);
+    const kept = join(tmp.dir, 'keep-largest.safetensors');
+    const exported = cli([
+      'export',
+      '--checkpoint',
+      resizeModel,
+      '--out',
+      kept,
+      '--keep-largest',
+      '2,1',
+      '--dtype',
+      'float32',
+    ]);
+    assert.equal(exported.status, 0, exported.stderr);
+    const predict = (model: string, out: string, extra: string[] = []) => {
+      const r = cli(['predict', '--model', model, '--input', dir, '--output', out, ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      return readNifti(join(out, 'patient002_frame01.nii.gz'));
+    };
+    const plain = predict(resizeModel, join(tmp.dir, 'largest-plain'));
+    const byModel = predict(kept, join(tmp.dir, 'largest-model'));
+    const reduced = keepLargestComponent(plain.data, plain.shape, [1, 2]);
+    assert.notDeepEqual(reduced, plain.data, 'the random model predicts scattered blobs');
+    assert.deepEqual(byModel.data, reduced);
+    assert.deepEqual(
+      predict(kept, join(tmp.dir, 'largest-none'), ['--keep-largest', 'none']).data,
+      plain.data,
+    );
+    assert.deepEqual(
+      predict(resizeModel, join(tmp.dir, 'largest-one'), ['--keep-largest', '2']).data,
+      keepLargestComponent(plain.data, plain.shape, [2]),
+    );
+    const bad = cli([
+      'predict',
+      '--model',
+      kept,
+      '--input',
+      dir,
+      '--output',
+      join(tmp.dir, 'largest-bad'),
+      '--keep-largest',
+      '3',
+    ]);
+    assert.equal(bad.status, 2);
+    assert.match(
+      bad.stderr,
+      /--keep-largest: keep-largest classes must be distinct class ids in 1\.\.2, got \[3\]/,
+    );
+    assert.ok(!existsSync(join(tmp.dir, 'largest-bad')), 'nothing written');
   });
 
   test('--list predicts only the listed cases; a listed case without input is an error', () => {

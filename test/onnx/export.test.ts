@@ -94,7 +94,17 @@ describe('contraseg export --onnx', () => {
 
   test('the CLI writes a model that onnx.checker accepts, with its metadata', () => {
     writeRandomCheckpoint(ckpt, [4, 8, 8], 3);
-    const r = cli(['export', '--checkpoint', ckpt, '--onnx', onnxPath, '--meta', 'card.x=y']);
+    const r = cli([
+      'export',
+      '--checkpoint',
+      ckpt,
+      '--onnx',
+      onnxPath,
+      '--meta',
+      'card.x=y',
+      '--keep-largest',
+      '2',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const py = spawnSync(
       '/usr/bin/python3',
@@ -127,6 +137,7 @@ print(m.opset_import[0].version, sorted(n.op_type for n in m.graph.node if n.op_
     assert.match(md['contraseg.source_sha256'], /^[0-9a-f]{64}$/);
     assert.equal(md['contraseg.version'], '0.1.0');
     assert.equal(md['card.x'], 'y');
+    assert.equal(md['contraseg.keep_largest'], '[2]');
     assert.equal(md['contraseg.trainer'], undefined);
   });
 

@@ -28,6 +28,9 @@ test('a shipped model reads back with its classes and preprocessing', () => {
   assert.deepEqual(info.classNames, ['background', 'prostate']);
   assert.equal(info.unet.inChannels, 1);
   assert.equal(info.sizeMultiple, 2 ** (info.unet.filters.length - 1));
+  assert.deepEqual(info.keepLargest, []);
+  const kept = variant((m) => setMeta(m, 'contraseg.keep_largest', '[1]'));
+  assert.deepEqual(readOnnxModelInfo(kept, 'p.onnx').keepLargest, [1]);
 });
 
 test('bad models are refused with a clear message', () => {
@@ -55,6 +58,11 @@ test('bad models are refused with a clear message', () => {
       'classes disagree',
       variant((m) => setMeta(m, 'contraseg.classes', JSON.stringify(['bg', 'a', 'b']))),
       /output channels but 3 class names/,
+    ],
+    [
+      'keep-largest class out of range',
+      variant((m) => setMeta(m, 'contraseg.keep_largest', '[2]')),
+      /m\.onnx \(metadata contraseg\.keep_largest\): keep-largest classes must be distinct class ids in 1\.\.1, got \[2\]/,
     ],
   ];
   for (const [what, bytes, message] of cases) {

@@ -17,6 +17,7 @@ interface EvaluateOptions {
   list?: string;
   classes?: string;
   summary?: string;
+  keepLargest?: boolean;
   quiet?: boolean;
 }
 
@@ -30,13 +31,27 @@ const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digit
 function formatSummary(e: FolderEvaluation): string {
   const unit = e.summary.unit === 'mm' ? 'mm' : 'voxels';
   const lines = [`${e.summary.volumes} volume(s); HD95 and ASSD in ${unit}; mean ± std (median)`];
-  const row = (name: string, m: FolderEvaluation['summary']['overall']) => {
-    const cell = (s: typeof m.dice, d: number) =>
-      `${num(s.mean, d)} ± ${num(s.std, d)} (${num(s.median, d)})${s.nanCount ? ` [${s.nanCount} NaN]` : ''}`;
-    return `${name.padEnd(12)} Dice ${cell(m.dice, 4)}  HD95 ${cell(m.hd95, 2)}  ASSD ${cell(m.assd, 2)}`;
+  const rows = (summary: FolderEvaluation['summary']) => {
+    const row = (name: string, m: FolderEvaluation['summary']['overall']) => {
+      const cell = (s: typeof m.dice, d: number) =>
+        `${num(s.mean, d)} ± ${num(s.std, d)} (${num(s.median, d)})${s.nanCount ? ` [${s.nanCount} NaN]` : ''}`;
+      return `${name.padEnd(12)} Dice ${cell(m.dice, 4)}  HD95 ${cell(m.hd95, 2)}  ASSD ${cell(m.assd, 2)}`;
+    };
+    for (const c of summary.perClass) lines.push(row(e.classNames[c.label], c));
+    lines.push(row('overall', summary.overall));
   };
-  for (const c of e.summary.perClass) lines.push(row(e.classNames[c.label], c));
-  lines.push(row('overall', e.summary.overall));
+  rows(e.summary);
+  if (e.keepLargest) {
+    const { classes, summary } = e.keepLargest;
+    lines.push('with only the largest connected component of every class:');
+    rows(summary);
+    lines.push(
+      classes.length > 0
+        ? `it raises the mean Dice of ${classes.map((c) => e.classNames[c]).join(', ')}: ` +
+            `export the model with --keep-largest ${classes.join(',')}`
+        : 'it raises the mean Dice of no class',
+    );
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -61,6 +76,11 @@ export function register(program: Command): void {
       "number of classes including background (default: the data set's, else max label + 1)",
     )
     .option('--summary <file.json>', 'JSON summary (default: the CSV path with .json)')
+    .option(
+      '--keep-largest',
+      'also score the predictions with only the largest connected component of every class ' +
+        "(nnU-Net's post-processing) and name the classes where it raises the mean Dice",
+    )
     .option('--quiet', 'no progress output')
     .action(async (o: EvaluateOptions) => {
       let classes: number | undefined;
@@ -77,6 +97,7 @@ export function register(program: Command): void {
         result = await evaluatePredictionFolder(o.pred, gt, {
           list: o.list,
           classes,
+          chooseKeepLargest: o.keepLargest,
           onStart: (total) => (progress = fileProgress('evaluate', total, { quiet: o.quiet })),
           onCase: (id) => progress?.tick(id),
         });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { STAGE_FILES } from '../../method/run-dir.js';
+import { KEEP_LARGEST_KEY, parseKeepLargest } from '../../io/keep-largest-entry.js';
 
 interface ExportOptions {
   checkpoint: string;
@@ -9,6 +10,7 @@ interface ExportOptions {
   onnx?: string;
   dtype: string;
   meta?: string[];
+  keepLargest?: string;
 }
 
 /**
@@ -34,6 +36,11 @@ export function register(program: Command): void {
     )
     .option('--dtype <dtype>', 'float16 or float32 (of --out)', 'float16')
     .option('--meta <key=value...>', 'extra metadata entries (e.g. a model card summary)')
+    .option(
+      '--keep-largest <classes>',
+      'classes (e.g. 1,2,3) whose largest connected component `predict` keeps by default, or ' +
+        'none (choose them with `evaluate --keep-largest` on validation predictions)',
+    )
     .action(async (o: ExportOptions) => {
       if (!existsSync(o.checkpoint)) throw new InputError('no such file', o.checkpoint);
       if (o.out === undefined && o.onnx === undefined)
@@ -45,6 +52,12 @@ export function register(program: Command): void {
         const i = kv.indexOf('=');
         if (i <= 0) throw new InputError(`expected key=value, got '${kv}'`, '--meta');
         extra[kv.slice(0, i)] = kv.slice(i + 1);
+      }
+      if (o.keepLargest !== undefined) {
+        // The class ids are checked against the model's classes when it is written.
+        extra[KEEP_LARGEST_KEY] = JSON.stringify(
+          parseKeepLargest(o.keepLargest, 256, '--keep-largest'),
+        );
       }
       if (o.out !== undefined) {
         const { exportModel } = await import('../../method/model-file.js');

@@ -10,6 +10,7 @@ import type { Predictor, TestTimeAugmentation } from '../../eval/predictor.js';
 import { fileProgress } from '../file-progress.js';
 import type { CaseFiles } from '../../eval/case-files.js';
 import { readListFile } from '../../data/inputs.js';
+import { parseKeepLargest } from '../../io/keep-largest-entry.js';
 
 interface PredictOptions {
   model: string;
@@ -19,6 +20,7 @@ interface PredictOptions {
   threads?: string;
   tta?: string;
   list?: string;
+  keepLargest?: string;
   device: string;
   engine: string;
   quiet?: boolean;
@@ -107,6 +109,11 @@ export function register(program: Command): void {
       '--list <file>',
       'predict only the case ids listed, one a line (e.g. an SSL4MIS test.list)',
     )
+    .option(
+      '--keep-largest <classes>',
+      'keep only the largest connected component of these classes (e.g. 1,2,3), or none; ' +
+        'default: the classes the model file names (export --keep-largest), else none',
+    )
     .option('--device <device>', 'device to run on (cpu, cuda, cuda:1, ...)', 'cpu')
     .option('--quiet', 'no progress output')
     .action(async (o: PredictOptions) => {
@@ -119,7 +126,10 @@ export function register(program: Command): void {
       const tta = (o.tta ?? 'none') as TestTimeAugmentation;
       const cases = selectCases(listPredictInputs(o.input), o.list);
       const model = await loadPredictor(o, threads);
+      let keepLargest: number[] | undefined;
       try {
+        if (o.keepLargest !== undefined)
+          keepLargest = parseKeepLargest(o.keepLargest, model.numClasses, '--keep-largest');
         prepareOutputFolder(o.output);
       } catch (err) {
         await model.dispose();
@@ -130,7 +140,7 @@ export function register(program: Command): void {
       let seconds = 0;
       try {
         for (const c of cases) {
-          const r = await predictCase(model, c, o.output, { batchSize, tta });
+          const r = await predictCase(model, c, o.output, { batchSize, tta, keepLargest });
           slices += r.slices;
           seconds += r.seconds;
           progress.tick(c.id);
