@@ -1,14 +1,20 @@
 // Exports the selected (best-on-validation) checkpoints of the proposed method and of the
 // labeled-only baseline of the same run (configs/hours) as float16 models under models/, each
 // with a model card (models/<name>.md) and the card's validation numbers in the file's metadata
-// (test/models/shipped.test.ts checks them).
+// (test/models/shipped.test.ts checks them). Each model also records the classes whose largest
+// connected component `predict` keeps (nnU-Net's post-processing): those where that raises the
+// mean validation Dice of the selected checkpoint (`contraseg evaluate --keep-largest`).
 // Usage: node experiments/ship-models.mjs [name ...]   (default all; after
 // `bash experiments/queue.sh configs/hours/*.json`; needs dist/)
 // A GPU run (experiments/gpu/run-all.sh) sets SHIP_CONFIGS and SHIP_RUNS to its folders and
 // SHIP_GPU to the machine, which the cards then name.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KEEP_LARGEST_KEY } from '../dist/src/io/keep-largest-entry.js';
 import { exportModel, loadModel } from '../dist/src/method/model-file.js';
 import { runFiles } from '../dist/src/method/run-dir.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
@@ -51,6 +57,67 @@ function labeledCases(cfg) {
   return train.slice(0, cfg.data.labeledCases);
 }
 
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'contraseg.js');
+const contraseg = (args) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`contraseg ${args.join(' ')}: ${r.stderr}`);
+};
+
+/**
+ * The largest-component evaluation of a checkpoint on the validation volumes at native resolution:
+ * `contraseg evaluate --keep-largest`'s summary (its `keepLargest.classes` are those it helps).
+ */
+function keepLargestOnValidation(cfg, checkpoint) {
+  const acdc = cfg.data.kind === 'acdc-h5';
+  const input = join(cfg.data.root, acdc ? 'data' : 'Img');
+  const list = join(cfg.data.root, 'val.list');
+  const tmp = mkdtempSync(join(tmpdir(), 'ship-'));
+  try {
+    const pred = join(tmp, 'pred');
+    contraseg([
+      'predict',
+      '--quiet',
+      '--model',
+      checkpoint,
+      '--input',
+      input,
+      '--list',
+      list,
+      '--output',
+      pred,
+    ]);
+    contraseg([
+      'evaluate',
+      '--quiet',
+      '--pred',
+      pred,
+      '--gt',
+      cfg.data.root,
+      '--list',
+      list,
+      '--out',
+      join(tmp, 'scores.csv'),
+      '--keep-largest',
+    ]);
+    return JSON.parse(readFileSync(join(tmp, 'scores.json'), 'utf8'));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Dice % of the classes `keep` post-processed and the others as they are, per class and mean. */
+function postProcessedDice(e, keep) {
+  const perClass = e.perClass.map((c, i) =>
+    keep.includes(c.label) ? e.keepLargest.perClass[i] : c,
+  );
+  const hd95 = perClass.map((c) => c.hd95.mean);
+  return {
+    dice: perClass.map((c) => c.dice.mean),
+    hd95,
+    meanDice: perClass.reduce((a, c) => a + c.dice.mean, 0) / perClass.length,
+  };
+}
+
 mkdirSync('models', { recursive: true });
 const only = process.argv.slice(2);
 for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || only.includes(n))) {
@@ -71,8 +138,13 @@ for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || o
   const acdc = cfg.data.kind === 'acdc-h5';
   const cases = labeledCases(cfg);
   const out = join('models', `${name}.safetensors`);
+  const evaluation = keepLargestOnValidation(cfg, result.checkpoint);
+  const keep = evaluation.keepLargest.classes;
+  const post = postProcessedDice(evaluation, keep);
   exportModel(result.checkpoint, out, {
     extra: {
+      [KEEP_LARGEST_KEY]: JSON.stringify(keep),
+      'card.validation_dice_keep_largest': String(post.meanDice),
       'card.run': run,
       'card.config': configPath,
       'card.method': method,
@@ -100,6 +172,7 @@ for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || o
 | method | ${METHOD_TEXT[method]} (iteration ${trainer.bestIteration}) |
 | input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities normalised by the percentiles ${pre.percentiles.join(' and ')} of each volume` : ''}; predictions mapped back to the input geometry |
 | network | the paper's 2-D UNet, ${parameters} parameters, float16 weights |
+| post-processing | ${keep.length > 0 ? `only the largest connected component of ${keep.map((c) => summary.classNames[c]).join(', ')} is kept (\`predict --keep-largest none\` turns it off): it raised the mean validation Dice of ${keep.length > 1 ? 'these classes' : 'this class'} and not of the others` : 'none: keeping only the largest connected component raised the mean validation Dice of no class'} |
 | config | \`${configPath}\` (seed ${cfg.seed}) |
 | command | ${GPU ? `\`bash experiments/gpu/run-all.sh\` on one GPU (docs/results.md, "GPU runs")` : `\`bash experiments/queue.sh ${configPath}\` (= \`npx contraseg run --config ${configPath} --out runs/${run}\`), then \`node experiments/ship-models.mjs\``} |
 | training compute | ${f1(minutes)} min ${GPU ? `on ${GPU}, shared by the runs of every setting` : 'of one thread on a 2-core CPU shared by two runs'} (docs/results.md; ${method === 'baseline' ? 'its whole stage' : 'the baseline part before the handoff, pseudo-labels and its own stage'}) |
@@ -112,6 +185,11 @@ data keep no spacing). The checkpoint was selected on these volumes, so they are
 |---|${classes.map(() => '---|').join('')}---|
 | Dice % | ${val.perClass.map((c) => f1(100 * c.dice.mean)).join(' | ')} | ${f1(100 * val.overall.dice.mean)} |
 | HD95 px | ${val.perClass.map((c) => f1(c.hd95.mean)).join(' | ')} | ${f1(val.overall.hd95.mean)} |
+| Dice %, post-processed | ${post.dice.map((d) => f1(100 * d)).join(' | ')} | ${f1(100 * post.meanDice)} |
+| HD95 px, post-processed | ${post.hd95.map((d) => f1(d)).join(' | ')} | ${f1(post.hd95.reduce((a, b) => a + b, 0) / post.hd95.length)} |
+
+The post-processed rows are what \`predict\` gives with this file; the classes it applies to were
+chosen on these same volumes.
 
 The other methods of the same run and budget, best-on-validation Dice %: ${summary.results
     .filter((r) => r.method !== method)
@@ -136,6 +214,6 @@ Limitations: trained ${GPU ? 'for minutes on one GPU' : 'on a CPU'}, a fraction 
 `;
   writeFileSync(join('models', `${name}.md`), card);
   console.log(
-    `${out}: ${method} of ${run}, validation Dice ${f1(100 * val.overall.dice.mean)} %, sha256 ${sha.slice(0, 12)}`,
+    `${out}: ${method} of ${run}, validation Dice ${f1(100 * val.overall.dice.mean)} %, post-processed ${f1(100 * post.meanDice)} % (largest component of ${keep.join(',') || 'no class'}), sha256 ${sha.slice(0, 12)}`,
   );
 }
