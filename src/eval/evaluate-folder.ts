@@ -11,7 +11,7 @@ import { type CaseFiles, caseSource, isDirectory, readCase, scanCaseFolder } fro
 import type { NamedVolumeMetrics } from './csv.js';
 import { evaluateVolume, type VolumeMetrics } from '../metrics/evaluate.js';
 import type { GroundTruth } from './ground-truth.js';
-import { keepLargestComponent } from './largest-component.js';
+import { keepLargestComponent } from '../metrics/largest-component.js';
 
 export interface EvaluateFolderOptions {
   /** List file of the case ids to evaluate (default: the ground truth's default cases). */
@@ -21,7 +21,7 @@ export interface EvaluateFolderOptions {
   /**
    * Also score every prediction after the largest-component post-processing of all its
    * foreground classes, and choose the classes where it raises the mean Dice (nnU-Net's
-   * determine-postprocessing; src/eval/largest-component.ts).
+   * determine-postprocessing; src/metrics/largest-component.ts).
    */
   chooseKeepLargest?: boolean;
   /** Called once the cases are known, before the first is read. */

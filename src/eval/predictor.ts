@@ -6,7 +6,7 @@
 import type { Geometry, Preprocessor } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
 import type { Volume } from '../io/volume.js';
-import { keepLargestComponent } from './largest-component.js';
+import { keepLargestComponent } from '../metrics/largest-component.js';
 
 /** Test-time augmentation of volume prediction. */
 export type TestTimeAugmentation = 'none' | 'flip';
@@ -21,7 +21,7 @@ export interface PredictVolumeOptions {
   tta?: TestTimeAugmentation;
   /**
    * Classes reduced to their largest connected component in the native label map, the rest of
-   * them set to background (nnU-Net's post-processing; src/eval/largest-component.ts). Default:
+   * them set to background (nnU-Net's post-processing; src/metrics/largest-component.ts). Default:
    * those the model file names (a Predictor's `keepLargest`), else none.
    */
   keepLargest?: readonly number[];

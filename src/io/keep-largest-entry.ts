@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 /**
  * The post-processing a model file asks for, as a metadata entry of safetensors and ONNX model
  * files alike (metadata_props): the classes whose largest connected component `contraseg predict`
- * keeps by default (src/eval/largest-component.ts), a JSON array such as "[1,2,3]" written by
+ * keeps by default (src/metrics/largest-component.ts), a JSON array such as "[1,2,3]" written by
  * `contraseg export --keep-largest`.
  */
 export const KEEP_LARGEST_KEY = 'contraseg.keep_largest';

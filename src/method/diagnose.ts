@@ -4,7 +4,13 @@ import { loadConfig } from './config.js';
 import { UNet } from '../nn/index.js';
 import { Rng } from '../util/rng.js';
 import { labeledPool, unlabeledPool, type SlicePool } from './pools.js';
-import { crfParamsOf, gatherImages, labelSlices, roundSlices } from './pseudo-labels.js';
+import {
+  crfParamsOf,
+  gatherImages,
+  keepLargestPerCase,
+  labelSlices,
+  roundSlices,
+} from './pseudo-labels.js';
 import type { CrfUnits } from './pseudo/crf.js';
 import { predictProbabilities } from './predict.js';
 import { methodSpec } from './methods/index.js';
@@ -42,11 +48,18 @@ export function settingName(s: CrfSetting, defaultUnits: CrfUnits): string {
  * this diagnosis only). With `argmax`, also scores the plain argmax (no CRF) of the checkpoint
  * round 0's pseudo-labels came from, to show what the CRF adds; with `settings`, also the
  * round-0 pseudo-labels of that checkpoint under each CRF setting (one network pass for all; no
- * TTA filter), in the order given, after the argmax. `saved: false` skips the saved files.
+ * TTA filter), in the order given, after the argmax. `saved: false` skips the saved files. With
+ * `keepLargest`, every saved file is also scored after `keepLargestPerCase` (config
+ * `pseudo.keepLargest`), as a row of its own after it.
  */
 export async function pseudoLabelQuality(
   runDir: string,
-  o: { argmax?: boolean; settings?: readonly CrfSetting[]; saved?: boolean } = {},
+  o: {
+    argmax?: boolean;
+    settings?: readonly CrfSetting[];
+    saved?: boolean;
+    keepLargest?: boolean;
+  } = {},
 ): Promise<PseudoLabelQuality[]> {
   const cfg = loadConfig(runFiles(runDir).config);
   const dataset = await openDataset(cfg);
@@ -56,6 +69,7 @@ export async function pseudoLabelQuality(
   const pre = makePreprocessor(cfg);
   const truth = labeledPool(await dataset.withheldLabels(), pre, classes);
   const out: PseudoLabelQuality[] = [];
+  let pool: SlicePool | null = null;
   // Stages sharing a file (round 0) are scored once, under all their names.
   const files = new Map<string, { stages: string[]; round: number }>();
   for (const stage of o.saved === false
@@ -77,6 +91,12 @@ export async function pseudoLabelQuality(
       active: number[];
     };
     out.push({ stage: stages.join(', '), round, ...score(pseudo, truth, classes, meta.active) });
+    if (o.keepLargest) {
+      pool ??= unlabeledPool(await dataset.unlabeledTrain(), pre);
+      keepLargestPerCase(pseudo, pool, meta.active, classes);
+      const stage = `${stages.join(', ')}, largest component`;
+      out.push({ stage, round, ...score(pseudo, truth, classes, meta.active) });
+    }
   }
   const settings: CrfSetting[] = [...(o.argmax ? [{ crf: null }] : []), ...(o.settings ?? [])];
   if (settings.length > 0) {
@@ -85,20 +105,20 @@ export async function pseudoLabelQuality(
     // The round-0 source and slices as the run used them.
     const net = new UNet(unetConfig(cfg, classes));
     loadCheckpoint(semiSupervisedStart(runDir, cfg), net, null, null);
-    const pool = unlabeledPool(await dataset.unlabeledTrain(), pre);
+    const unlabeled = pool ?? unlabeledPool(await dataset.unlabeledTrain(), pre);
     const slices = roundSlices(
-      pool.count,
+      unlabeled.count,
       cfg,
       new Rng(streamSeed(cfg.seed, pseudoLabelSlicesKey(0))),
     );
-    const [h, w] = pool.size;
+    const [h, w] = unlabeled.size;
     const plane = h * w;
-    const labels = settings.map(() => new Uint8Array(pool.count * plane));
+    const labels = settings.map(() => new Uint8Array(unlabeled.count * plane));
     const bs = cfg.pseudo.batchSize;
     try {
       for (let start = 0; start < slices.length; start += bs) {
         const batch = slices.slice(start, start + bs);
-        const images = gatherImages(pool, batch);
+        const images = gatherImages(unlabeled, batch);
         const probs = predictProbabilities(net, images, batch.length, [h, w], bs);
         params.forEach((p, k) => {
           const out = labelSlices(probs, images, batch.length, [h, w], classes, p, net.device);

@@ -14,6 +14,7 @@ import {
 } from './pseudo/crf.js';
 import { ttaFilter } from './pseudo/tta-filter.js';
 import { SINGLE, shareOf, type World } from './distributed/world.js';
+import { keepLargestComponent } from '../metrics/largest-component.js';
 
 /**
  * The CRF parameters of a run in pixels of the network input (`pseudo.crf` converted from
@@ -81,7 +82,8 @@ export function roundSlices(count: number, cfg: RunConfig, rng: Rng): number[] {
  * network in inference mode, then the dense CRF (argmax of its marginals) when configured, else
  * the argmax; other slices keep label 0 and are not active. With `tta`, volumes whose predictions
  * disagree under two random augmentations (mean foreground Dice ≤ threshold) are left out of
- * this round. With a `world` of several ranks, each labels its share of the slices (the TTA
+ * this round. With `keepLargest`, each volume keeps only the largest component of every class
+ * (`keepLargestPerCase`). With a `world` of several ranks, each labels its share of the slices (the TTA
  * filter, which draws from `rng` volume after volume, runs on every rank alike).
  */
 export function estimatePseudoLabels(
@@ -116,6 +118,7 @@ export function estimatePseudoLabels(
     for (let k = 0; k < part.length / plane; k++)
       labels.set(part.subarray(k * plane, (k + 1) * plane), indices[from + k] * plane);
   });
+  if (p.keepLargest) keepLargestPerCase(labels, pool, indices, classes);
   const rejected = new Set<string>();
   if (p.tta) {
     const wasTraining = net.training;
@@ -145,6 +148,29 @@ export function estimatePseudoLabels(
   }
   const active = indices.filter((i) => !rejected.has(pool.sources[i].caseId));
   return { labels, active, rejectedCases: [...rejected] };
+}
+
+/**
+ * Config `pseudo.keepLargest`: in place, keeps only the largest 3-D connected component of every
+ * foreground class in each case's pseudo-labels (nnU-Net's post-processing, which removes the
+ * distant blobs of a network that is not yet sure). A case's slices among `indices` are stacked
+ * in slice order; when a round labels only some of a case's slices, those are taken as adjacent.
+ */
+export function keepLargestPerCase(
+  labels: Uint8Array,
+  pool: SlicePool,
+  indices: number[],
+  classes: number,
+): void {
+  const plane = pool.size[0] * pool.size[1];
+  const foreground = Array.from({ length: classes - 1 }, (_, c) => c + 1);
+  for (const slices of groupByCase(pool, indices).values()) {
+    slices.sort((a, b) => pool.sources[a].slice - pool.sources[b].slice);
+    const volume = new Uint8Array(slices.length * plane);
+    slices.forEach((i, k) => volume.set(labels.subarray(i * plane, (i + 1) * plane), k * plane));
+    const kept = keepLargestComponent(volume, [slices.length, ...pool.size], foreground);
+    slices.forEach((i, k) => labels.set(kept.subarray(k * plane, (k + 1) * plane), i * plane));
+  }
 }
 
 function groupByCase(pool: SlicePool, indices: number[]): Map<string, number[]> {

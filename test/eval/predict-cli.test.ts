@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readNifti, writeNifti } from '../../src/io/nifti.js';
-import { keepLargestComponent } from '../../src/eval/largest-component.js';
+import { keepLargestComponent } from '../../src/metrics/largest-component.js';
 import {
   cli,
   discImage,

@@ -26,6 +26,15 @@ test('diagnose pseudo-labels scores every saved round against the withheld label
       ],
     );
     for (const r of q) assert.ok(r.perClass.every((d) => d >= 0 && d <= 1));
+    const largest = await pseudoLabelQuality(dir, { keepLargest: true });
+    assert.deepEqual(
+      largest.map((r) => r.stage),
+      q.flatMap((r) => [r.stage, `${r.stage}, largest component`]),
+    );
+    largest.forEach((r, i) => {
+      if (i % 2 === 0) assert.deepEqual(r, q[i / 2], 'the saved files score as before');
+      else assert.ok(r.allClassSlices <= largest[i - 1].allClassSlices, 'pixels only removed');
+    });
     const withArgmax = await pseudoLabelQuality(dir, { argmax: true });
     assert.equal(withArgmax.length, 4);
     const plain = withArgmax[3];

@@ -33,10 +33,21 @@ export function register(program: Command): void {
     )
     .option('--crf-units <units>', "units of the --crf widths: px, mm or fov (default: the run's)")
     .option('--no-saved', 'skip the saved pseudo-label files')
+    .option(
+      '--keep-largest',
+      'also score every saved file with only the largest 3-D component of each class per volume (config pseudo.keepLargest)',
+    )
     .action(
       async (
         runDir: string,
-        o: { json?: boolean; argmax?: boolean; crf: string[]; crfUnits?: string; saved: boolean },
+        o: {
+          json?: boolean;
+          argmax?: boolean;
+          crf: string[];
+          crfUnits?: string;
+          saved: boolean;
+          keepLargest?: boolean;
+        },
       ) => {
         if (o.crfUnits !== undefined && !UNITS.includes(o.crfUnits)) {
           throw new InputError(
@@ -46,7 +57,12 @@ export function register(program: Command): void {
         const units = o.crfUnits as CrfUnits | undefined;
         const settings: CrfSetting[] = o.crf.map((t) => ({ crf: parseCrfList(t), units }));
         const { pseudoLabelQuality } = await import('../../method/diagnose.js');
-        const q = await pseudoLabelQuality(runDir, { argmax: o.argmax, settings, saved: o.saved });
+        const q = await pseudoLabelQuality(runDir, {
+          argmax: o.argmax,
+          settings,
+          saved: o.saved,
+          keepLargest: o.keepLargest,
+        });
         if (o.json) {
           process.stdout.write(`${JSON.stringify(q)}\n`);
           return;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keepLargestComponent } from '../../src/eval/largest-component.js';
+import { keepLargestComponent } from '../../src/metrics/largest-component.js';
 
 /** A [D, H, W] label map from rows of characters: one string of rows per slice, '.' is 0. */
 function volume(slices: string[][]): { labels: Uint8Array; shape: [number, number, number] } {
