@@ -23,6 +23,9 @@ export const stageScheduleFields = {
   lrSchedule: z.enum(['constant', 'poly']).optional(),
 };
 
+/** A stage's learning-rate schedule (`lrSchedule` of its config section). */
+export type LrSchedule = 'constant' | 'poly';
+
 /** Length and batches of a stage that draws labeled and unlabeled slices every iteration. */
 export const unlabeledStageFields = {
   iterations: z.number().int().min(1).default(15000),

@@ -6,6 +6,7 @@ import type { SegmentationDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/index.js';
 import { diceCeLoss, diceLoss, crossEntropyLoss, SSL4MIS_DICE_CE } from './losses/index.js';
 import type { RunConfig } from './config.js';
+import type { LrSchedule } from './schedule-fields.js';
 
 /** Throws an InputError unless `device` ('cpu', 'cuda', 'cuda:N') can be used by this LibTorch. */
 export function requireDevice(device: string, source: string): void {
@@ -61,7 +62,7 @@ export function makeOptimizer(
   cfg: RunConfig,
   net: UNet,
   totalIterations: number,
-  lrSchedule?: 'constant' | 'poly',
+  lrSchedule?: LrSchedule,
 ): { optimizer: Optimizer; scheduler: PolyLR | null } {
   const o = cfg.optimizer;
   const optimizer =

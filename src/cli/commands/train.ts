@@ -72,40 +72,41 @@ function launchOptions(command: Command): Command {
     .option('--master-port <port>', "rank 0's rendezvous port (default 29500)");
 }
 
-/** `contraseg train` (one stage) and `contraseg run` (the whole pipeline). */
-export function register(program: Command): void {
-  launchOptions(program.command('train'))
-    .description(`train one stage (${STAGES.join(', ')}; the ${BASELINE.name} first if needed)`)
-    .requiredOption('--config <file>', 'run configuration (JSON)')
-    .option(
-      '--stage <name>',
-      METHODS.map((m) => `${m.name}: ${m.description}`).join('; '),
-      BASELINE.name,
-    )
+/** The run-directory options of `train` and `run`. */
+function runDirOptions(command: Command): Command {
+  return command
     .option('--out <dir>', 'run directory (default runs/<name>)')
     .option('--resume', 'continue the run in the run directory')
     .option(
       '--baseline-from <dir>',
       "start from this run directory's finished baseline instead of training one (same baseline config)",
     )
-    .option('--json', 'print the summary as JSON')
+    .option('--json', 'print the summary as JSON');
+}
+
+/** `contraseg train` (one stage) and `contraseg run` (the whole pipeline). */
+export function register(program: Command): void {
+  const train = program
+    .command('train')
+    .description(`train one stage (${STAGES.join(', ')}; the ${BASELINE.name} first if needed)`)
+    .requiredOption('--config <file>', 'run configuration (JSON)');
+  launchOptions(runDirOptions(train))
+    .option(
+      '--stage <name>',
+      METHODS.map((m) => `${m.name}: ${m.description}`).join('; '),
+      BASELINE.name,
+    )
     .action(async (o: TrainOptions) => {
       const stage = o.stage as Method;
       if (!STAGES.includes(stage))
         throw new InputError(`unknown stage '${o.stage}' (use ${STAGES.join(', ')})`, '--stage');
       await execute(o, [stage]);
     });
-  launchOptions(program.command('run'))
+  const run = program
+    .command('run')
     .description('the whole pipeline: baseline, pseudo-labels, joint training, evaluation')
-    .requiredOption('--config <file>', 'run configuration (JSON)')
-    .option('--out <dir>', 'run directory (default runs/<name>)')
-    .option('--resume', 'continue the run in the run directory')
-    .option(
-      '--baseline-from <dir>',
-      "start from this run directory's finished baseline instead of training one (same baseline config)",
-    )
-    .option('--json', 'print the summary as JSON')
-    .action(async (o: TrainOptions) => {
-      await execute(o, undefined);
-    });
+    .requiredOption('--config <file>', 'run configuration (JSON)');
+  launchOptions(runDirOptions(run)).action(async (o: TrainOptions) => {
+    await execute(o, undefined);
+  });
 }

@@ -8,6 +8,7 @@ import type { JointPools } from '../train/joint.js';
 import type { StageContext, StepResult } from '../train/loop.js';
 import type { SelectedCheckpoint } from '../run-dir.js';
 import type { StageStreamKeys } from './streams.js';
+import type { LrSchedule } from '../schedule-fields.js';
 
 export type { SelectedCheckpoint } from '../run-dir.js';
 
@@ -99,5 +100,5 @@ export interface StageSchedule {
   iterations: number;
   valEvery: number;
   checkpointEvery: number;
-  lrSchedule?: 'constant' | 'poly';
+  lrSchedule?: LrSchedule;
 }
