@@ -55,7 +55,9 @@ const handoff = round50((HANDOFF_MINUTES * 60) / baselineCost);
 const methodSeconds = METHOD_MINUTES * 60;
 /** Iterations per round of a joint method that fill its budget after the pseudo-labels. */
 const perRound = (seconds, data) =>
-  round50((methodSeconds - ROUNDS * PSEUDO_SECONDS[data]) / ROUNDS / cost(seconds, VAL_EVERY.joint));
+  round50(
+    (methodSeconds - ROUNDS * PSEUDO_SECONDS[data]) / ROUNDS / cost(seconds, VAL_EVERY.joint),
+  );
 
 mkdirSync(join('configs', 'hours'), { recursive: true });
 for (const [name, data, labeled, seed] of SETTINGS) {

@@ -8,17 +8,15 @@
 // `bash experiments/queue.sh configs/hours/*.json`; needs dist/)
 // A GPU run (experiments/gpu/run-all.sh) sets SHIP_CONFIGS and SHIP_RUNS to its folders and
 // SHIP_GPU to the machine, which the cards then name.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KEEP_LARGEST_KEY } from '../dist/src/io/keep-largest-entry.js';
 import { exportModel, loadModel } from '../dist/src/method/model-file.js';
 import { runFiles } from '../dist/src/method/run-dir.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
 import { dispose } from '../dist/src/torch/index.js';
+import { keepLargestOnValidation } from './validation-keep-largest.mjs';
 
 const CONFIGS = process.env.SHIP_CONFIGS ?? 'configs/hours';
 const RUNS = process.env.SHIP_RUNS ?? 'runs';
@@ -55,54 +53,6 @@ function labeledCases(cfg) {
     return patients.slice(0, cfg.data.labeledPatients);
   }
   return train.slice(0, cfg.data.labeledCases);
-}
-
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'contraseg.js');
-const contraseg = (args) => {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`contraseg ${args.join(' ')}: ${r.stderr}`);
-};
-
-/**
- * The largest-component evaluation of a checkpoint on the validation volumes at native resolution:
- * `contraseg evaluate --keep-largest`'s summary (its `keepLargest.classes` are those it helps).
- */
-function keepLargestOnValidation(cfg, checkpoint) {
-  const acdc = cfg.data.kind === 'acdc-h5';
-  const input = join(cfg.data.root, acdc ? 'data' : 'Img');
-  const list = join(cfg.data.root, 'val.list');
-  const tmp = mkdtempSync(join(tmpdir(), 'ship-'));
-  try {
-    const pred = join(tmp, 'pred');
-    contraseg([
-      'predict',
-      '--quiet',
-      '--model',
-      checkpoint,
-      '--input',
-      input,
-      '--list',
-      list,
-      '--output',
-      pred,
-    ]);
-    contraseg([
-      'evaluate',
-      '--quiet',
-      '--pred',
-      pred,
-      '--gt',
-      cfg.data.root,
-      '--list',
-      list,
-      '--out',
-      join(tmp, 'scores.csv'),
-      '--keep-largest',
-    ]);
-    return JSON.parse(readFileSync(join(tmp, 'scores.json'), 'utf8'));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
 }
 
 /** Dice % of the classes `keep` post-processed and the others as they are, per class and mean. */

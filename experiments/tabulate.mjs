@@ -89,7 +89,9 @@ function timeSplitTable() {
   for (const run of runs) {
     for (const r of run.summary.results) {
       const v = r.validationSeconds ?? 0;
-      const cpu = r.cpuSeconds ? r.cpuSeconds.start + r.cpuSeconds.pseudoLabels + r.cpuSeconds.train : NaN;
+      const cpu = r.cpuSeconds
+        ? r.cpuSeconds.start + r.cpuSeconds.pseudoLabels + r.cpuSeconds.train
+        : NaN;
       out.push(
         `| ${run.name} | ${r.method} | ${f1(r.startSeconds / 60)} | ${f1(r.pseudoLabelSeconds / 60)} | ${f1(r.trainSeconds / 60)} | ${f1(v / 60)} | ${f1((100 * v) / r.trainSeconds)} % | ${f1(minutes(r))} | ${f1(cpu / 60)} |`,
       );
