@@ -150,6 +150,52 @@ function overallTable() {
 }
 
 /**
+ * The issue's checks, per setting: the proposed method's lead over the baseline, self-training and
+ * FixMatch, in Dice points, as the median over seeds of the per-seed differences, for the
+ * best-on-validation and the last checkpoint. Targets: at ACDC with 1 labeled patient, at least 8
+ * points over the baseline and above self-training in both; elsewhere, above the baseline.
+ */
+function targetsTable() {
+  const out = [
+    '#### Targets: the proposed method minus each other method, Dice points (median over seeds of the per-seed differences), best-on-validation / last',
+    '',
+    '| data | labeled | seeds | − baseline | − self-training | − FixMatch | target | met |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const keys = [...new Set(runs.map((r) => `${r.data} ${r.labeled}`))];
+  for (const key of keys) {
+    const group = runs.filter(
+      (r) =>
+        `${r.data} ${r.labeled}` === key && r.summary.results.some((m) => m.method === 'proposed'),
+    );
+    if (group.length === 0) continue;
+    const lead = (other, which) => {
+      const d = group.flatMap((g) => {
+        const dice = (m) =>
+          g.summary.results.find((r) => r.method === m)?.validationMetrics[which].overall.dice.mean;
+        const [p, o] = [dice('proposed'), dice(other)];
+        return p === undefined || o === undefined ? [] : [100 * (p - o)];
+      });
+      return d.length === 0 ? NaN : median(d);
+    };
+    const both = (other) => ['selected', 'last'].map((w) => lead(other, w));
+    const [base, self, fix] = ['baseline', 'self-training', 'fixmatch'].map(both);
+    const acdc1 = key === 'ACDC 1';
+    const met = acdc1
+      ? base.every((d) => d >= 8) && self.every((d) => d > 0)
+      : base.every((d) => d > 0);
+    // Two decimals near zero, where the sign decides a target.
+    const signed = (d) =>
+      Number.isNaN(d) ? '–' : `${d >= 0 ? '+' : ''}${d.toFixed(Math.abs(d) < 0.1 ? 2 : 1)}`;
+    const cell = ([b, l]) => `${signed(b)} / ${signed(l)}`;
+    out.push(
+      `| ${group[0].data} | ${group[0].labeled} | ${group.map((g) => g.seed).join(', ')} | ${cell(base)} | ${cell(self)} | ${cell(fix)} | ${acdc1 ? '≥ +8 over the baseline, > 0 over self-training' : '> 0 over the baseline'} | ${met ? 'yes' : 'no'} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+/**
  * Runs with a metrics.jsonl but no summary: per stage, the best and the last validation score
  * logged so far (the checkpoint-selection score, at the resolution the config selects at).
  */
@@ -188,6 +234,8 @@ console.log(
     '"start": the baseline checkpoint the semi-supervised methods start from (best of its first `handoff` iterations).',
     '',
     overallTable(),
+    '',
+    targetsTable(),
     '',
     perRunTable('selected', 'Per run: best-on-validation checkpoint (validation Dice %, HD95 px)'),
     perRunTable('last', 'Per run: last checkpoint (validation Dice %, HD95 px)'),
