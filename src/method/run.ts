@@ -27,7 +27,13 @@ import {
   segmentationLoss,
   unetConfig,
 } from './setup.js';
-import { loadCheckpoint, saveCheckpoint, type TrainerState } from './train/checkpoint.js';
+import {
+  loadCheckpoint,
+  loadEvaluatedWeights,
+  saveCheckpoint,
+  type TrainerState,
+} from './train/checkpoint.js';
+import { copyOfNetwork, MODEL_EMA } from './train/model-ema.js';
 import {
   initialState,
   runIterations,
@@ -334,6 +340,12 @@ async function runStage(ctx: RunContext, s: StageSpec): Promise<TrainerState> {
   const checkpoint = stageFiles(dir).checkpoint;
   if (world.isMain) s.init?.(stage);
   s.prepare?.(stage);
+  if (s.every.modelEmaDecay !== undefined) {
+    // The average starts from the stage's starting weights; a resumed checkpoint restores it.
+    const average = copyOfNetwork(stage.net);
+    stage.modelEma = { net: average, decay: s.every.modelEmaDecay };
+    stage.aux = { ...stage.aux, [MODEL_EMA]: average };
+  }
   const resumed = world.main(() =>
     existsSync(checkpoint)
       ? loadCheckpoint(checkpoint, stage.net, stage.optimizer, stage.rng, stage.aux)
@@ -493,6 +505,8 @@ function startRound(
       loadCheckpoint(selectedPath(ctx, spec), stage.net, stage.optimizer, null),
     );
     ctx.world.syncFromMain(stage.net, stage.optimizer);
+    // The selected checkpoint holds the average; the new round averages from there.
+    stage.modelEma?.net.loadStateDict(stage.net.stateDict());
     ctx.reporter.message(
       `${stage.stage} round ${r}: restarting from iteration ${restored.bestIteration}`,
     );
@@ -620,8 +634,9 @@ async function evaluateMethod(
   const { world } = ctx;
   const score = (volumes: EvalVolume[]) =>
     scoreVolumes(net, volumes, ctx.pre, { distances: true, world });
+  // The weights the stage evaluated: its model average where it kept one (config modelEmaDecay).
   const load = (path: string) => {
-    if (world.isMain) loadCheckpoint(path, net, null, null);
+    if (world.isMain) loadEvaluatedWeights(path, net, MODEL_EMA);
     world.syncFromMain(net, null);
   };
   load(stageFiles(dir).checkpoint);

@@ -21,6 +21,16 @@ export const stageScheduleFields = {
    * (`--baseline-from`).
    */
   lrSchedule: z.enum(['constant', 'poly']).optional(),
+  /**
+   * Decay of an exponential moving average of the stage's weights (timm's ModelEmaV2, PyTorch's
+   * AveragedModel with get_ema_multi_avg_fn and use_buffers; src/method/train/model-ema.ts). The
+   * stage then validates the average, saves it as the weights of its best checkpoints (which
+   * start later rounds and stages and are exported) and scores it as its last weights; training
+   * updates the raw weights, which the resume checkpoint keeps beside the average. Optional:
+   * absent, the stage evaluates its raw weights, and config.json of a run that does not set it
+   * stays as it was.
+   */
+  modelEmaDecay: z.number().gt(0).lt(1).optional(),
 };
 
 /** A stage's learning-rate schedule (`lrSchedule` of its config section). */

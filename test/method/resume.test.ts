@@ -11,8 +11,13 @@ test('a run killed with SIGKILL at several points and resumed ends with identica
   const dir = mkdtempSync(join(tmpdir(), 'resume-'));
   try {
     const config = join(dir, 'config.json');
-    // The semi-supervised stages start from the baseline's best of its first 7 of 12 iterations.
-    const cfg = { ...tinyConfig, baseline: { ...tinyConfig.baseline, handoff: 7 } };
+    // The semi-supervised stages start from the baseline's best of its first 7 of 12 iterations
+    // and keep a model average (saved in their resume checkpoints beside the raw weights).
+    const cfg = {
+      ...tinyConfig,
+      baseline: { ...tinyConfig.baseline, handoff: 7 },
+      joint: { ...tinyConfig.joint, modelEmaDecay: 0.9 },
+    };
     writeFileSync(config, JSON.stringify(cfg));
     const straight = join(dir, 'straight');
     runToEnd(['run', '--config', config, '--out', straight, '--json']);

@@ -47,9 +47,11 @@ export const meanTeacher: MethodSpec = {
   async trainer() {
     const torch = await import('../../torch/index.js');
     const mt = await import('../train/mean-teacher.js');
+    const { copyOfNetwork } = await import('../train/model-ema.js');
     return {
       prepare: (stage) => {
-        stage.aux = { teacher: mt.makeTeacher(stage.net) };
+        // The teacher starts as a copy of the student.
+        stage.aux = { teacher: copyOfNetwork(stage.net) };
       },
       step: (stage, data, cfg, loss, iteration) =>
         mt.meanTeacherStep(

@@ -36,8 +36,9 @@ export interface MethodSpec {
    */
   seeds: StageStreamKeys;
   /**
-   * Iterations of the whole stage, how often it validates and checkpoints, and its learning-rate
-   * schedule (config `lrSchedule` of its section; absent: the optimiser's default).
+   * Iterations of the whole stage, how often it validates and checkpoints, its learning-rate
+   * schedule (config `lrSchedule` of its section; absent: the optimiser's default) and its model
+   * average (`modelEmaDecay`).
    */
   schedule(cfg: RunConfig): StageSchedule;
   /**
@@ -101,4 +102,6 @@ export interface StageSchedule {
   valEvery: number;
   checkpointEvery: number;
   lrSchedule?: LrSchedule;
+  /** Config `modelEmaDecay` of its section: the stage evaluates an average of its weights. */
+  modelEmaDecay?: number;
 }

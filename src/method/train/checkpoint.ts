@@ -57,17 +57,7 @@ export function loadCheckpoint(
 ): TrainerState {
   const { tensors, metadata } = loadSafetensors(path);
   try {
-    const weights: Record<string, torch.Tensor> = {};
-    const optim: Record<string, torch.Tensor> = {};
-    const auxWeights: Record<string, Record<string, torch.Tensor>> = {};
-    for (const [k, t] of Object.entries(tensors)) {
-      if (k.startsWith(OPTIM)) optim[k.slice(OPTIM.length)] = t;
-      else if (k.startsWith(AUX)) {
-        const rest = k.slice(AUX.length);
-        const dot = rest.indexOf('.');
-        (auxWeights[rest.slice(0, dot)] ??= {})[rest.slice(dot + 1)] = t;
-      } else if (k !== RNG) weights[k] = t;
-    }
+    const { weights, optim, aux: auxWeights } = splitTensors(tensors);
     model.loadStateDict(weights);
     for (const [name, m] of Object.entries(aux)) {
       const w = auxWeights[name];
@@ -88,6 +78,43 @@ export function loadCheckpoint(
       torch.setRngState(tensors[RNG]);
     }
     return state;
+  } finally {
+    torch.dispose(tensors);
+  }
+}
+
+type Tensors = Record<string, torch.Tensor>;
+
+/** A checkpoint's tensors by role: plain weights, optimiser state, auxiliary modules' weights. */
+function splitTensors(tensors: Tensors): {
+  weights: Tensors;
+  optim: Tensors;
+  aux: Record<string, Tensors>;
+} {
+  const weights: Tensors = {};
+  const optim: Tensors = {};
+  const aux: Record<string, Tensors> = {};
+  for (const [k, t] of Object.entries(tensors)) {
+    if (k.startsWith(OPTIM)) optim[k.slice(OPTIM.length)] = t;
+    else if (k.startsWith(AUX)) {
+      const rest = k.slice(AUX.length);
+      const dot = rest.indexOf('.');
+      (aux[rest.slice(0, dot)] ??= {})[rest.slice(dot + 1)] = t;
+    } else if (k !== RNG) weights[k] = t;
+  }
+  return { weights, optim, aux };
+}
+
+/**
+ * Loads into `net` the weights of auxiliary module `aux` of checkpoint `path` when the file holds
+ * them, else its plain weights (a stage's model average, src/method/train/model-ema.ts, or the
+ * weights it trained).
+ */
+export function loadEvaluatedWeights(path: string, net: Module, aux: string): void {
+  const { tensors } = loadSafetensors(path);
+  try {
+    const split = splitTensors(tensors);
+    net.loadStateDict(split.aux[aux] ?? split.weights);
   } finally {
     torch.dispose(tensors);
   }

@@ -17,6 +17,7 @@ import { gatherStreams } from '../distributed/streams.js';
 import type { MetricsLog } from './metrics-log.js';
 import type { Reporter } from './reporter.js';
 import { stageFiles } from '../run-dir.js';
+import { updateModelEma } from './model-ema.js';
 
 /** What one training iteration reports. A skipped iteration made no update (method.md I-8). */
 export interface StepResult {
@@ -55,6 +56,11 @@ export interface StageContext {
    * checkpoint (STAGE_FILES.checkpoint, not best or latest-best) and restored from it.
    */
   aux?: Record<string, Module>;
+  /**
+   * The exponential moving average of the weights that the stage evaluates instead of `net`
+   * (config `modelEmaDecay`; src/method/train/model-ema.ts), also held in `aux` (MODEL_EMA).
+   */
+  modelEma?: { net: UNet; decay: number };
   /** The ranks training together (SINGLE for one process); rank 0 alone writes files. */
   world: World;
 }
@@ -155,7 +161,8 @@ export const stageClock = (): StageClock => ({
 
 /**
  * The training part of one iteration of runIterations (everything but validation, the iteration
- * counter and checkpoints): the learning-rate schedule, the step, the skipped count, the elapsed
+ * counter and checkpoints): the learning-rate schedule, the step, the skipped count, the model
+ * average, the elapsed
  * wall-clock and CPU time since `clock` and the metrics record. Exported for `contraseg bench train`.
  */
 export function trainIteration(
@@ -168,6 +175,8 @@ export function trainIteration(
   ctx.scheduler?.step(it);
   const r = step(it);
   if (r.skipped) state.skipped++;
+  else if (ctx.modelEma)
+    updateModelEma(ctx.modelEma.net, ctx.net, ctx.modelEma.decay, it + 1 - state.skipped);
   const now = performance.now();
   const cpu = processCpuSeconds();
   state.elapsedSeconds += (now - clock.last) / 1000;
@@ -195,14 +204,18 @@ export async function iterationEnd(trim: boolean): Promise<void> {
   await new Promise((res) => setImmediate(res)); // lets finalizers and signals run
 }
 
+/** The weights a stage evaluates, selects and saves as its best: the model average, if any. */
+export const evaluatedNet = (ctx: StageContext): UNet => ctx.modelEma?.net ?? ctx.net;
+
 function validate(ctx: StageContext, state: TrainerState, it: number): void {
   const started = performance.now();
+  const net = evaluatedNet(ctx);
   // Every rank re-estimates from the same batches, each alone: the statistics of one process.
-  if (ctx.updateBn) withLocalBatchNorm(ctx.net, () => ctx.updateBn?.(ctx.net));
+  if (ctx.updateBn) withLocalBatchNorm(net, () => ctx.updateBn?.(net));
   const score =
     ctx.validationSpace === 'network'
-      ? scoreVolumesNetworkSpace(ctx.net, ctx.validation, ctx.pre, { world: ctx.world })
-      : scoreVolumes(ctx.net, ctx.validation, ctx.pre, { world: ctx.world });
+      ? scoreVolumesNetworkSpace(net, ctx.validation, ctx.pre, { world: ctx.world })
+      : scoreVolumes(net, ctx.validation, ctx.pre, { world: ctx.world });
   state.validationSeconds += (performance.now() - started) / 1000;
   const improved = score.dice > state.bestScore + 1e-7;
   const roundImproved = score.dice > state.roundThreshold + 1e-7;
@@ -226,7 +239,7 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
     if (main)
       saveCheckpoint(
         stageFiles(ctx.dir).best,
-        ctx.net,
+        net,
         ctx.optimizer,
         { ...snapshot, bestScore: score.dice, bestIteration: it },
         ctx.metadata,
@@ -237,7 +250,7 @@ function validate(ctx: StageContext, state: TrainerState, it: number): void {
     if (main)
       saveCheckpoint(
         stageFiles(ctx.dir).latestBest,
-        ctx.net,
+        net,
         ctx.optimizer,
         { ...snapshot, roundThreshold: score.dice },
         ctx.metadata,

@@ -1,5 +1,5 @@
 import * as torch from '../../torch/index.js';
-import { UNet } from '../../nn/index.js';
+import type { UNet } from '../../nn/index.js';
 import type { RunConfig } from '../config.js';
 import { meanTeacherSettings } from '../methods/mean-teacher.js';
 import type { SlicePool } from '../pools.js';
@@ -16,21 +16,6 @@ export function consistencyWeight(iteration: number, lambda: number, rampup: num
   if (rampup <= 0 || iteration >= rampup) return lambda;
   const phase = 1 - Math.max(0, iteration) / rampup;
   return lambda * Math.exp(-5 * phase * phase);
-}
-
-/**
- * The teacher of a stage: a copy of the student as it starts (weights and BN statistics). Creating
- * the UNet draws from LibTorch's generator, which is restored so that the stage's random stream is
- * the same with or without it.
- */
-export function makeTeacher(student: UNet): UNet {
-  const generator = torch.getRngState();
-  let teacher = new UNet(student.config);
-  torch.setRngState(generator);
-  generator.dispose();
-  if (student.device !== 'cpu') teacher = teacher.to(student.device);
-  teacher.loadStateDict(student.stateDict());
-  return teacher;
 }
 
 /**
