@@ -70,6 +70,7 @@ export interface TrainBenchResult {
     data: string;
     size: [number, number];
     batch: number;
+    /** Slices in a proposed iteration's segmentation batch (labeled and pseudo-labeled). */
     seg_batch: number;
     pairs: number;
     labeled_slices: number;
@@ -244,11 +245,12 @@ export async function benchTrain(o: {
         )
         .long();
     const sup = labels(b);
-    const seg = labels(j.segBatchSize);
+    const nSeg = j.segBatchSize + (j.pseudoSegBatchSize ?? 0);
+    const seg = labels(nSeg);
     return {
       supImages: torch.rand([b, 1, h, w], { device }),
       supTargets: oneHot(sup, classes),
-      segImages: torch.rand([j.segBatchSize, 1, h, w], { device }),
+      segImages: torch.rand([nSeg, 1, h, w], { device }),
       segTargets: oneHot(seg, classes),
       contrastImages: torch.rand([2 * j.pairs, 1, h, w], { device }),
       contrastLabels: labels(2 * j.pairs),
@@ -348,7 +350,7 @@ export async function benchTrain(o: {
       data,
       size: [h, w],
       batch: b,
-      seg_batch: j.segBatchSize,
+      seg_batch: j.segBatchSize + (j.pseudoSegBatchSize ?? 0),
       pairs: j.pairs,
       labeled_slices: labeled.count,
       unlabeled_slices: unlabeled.count,

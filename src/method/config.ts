@@ -227,6 +227,14 @@ export const configSchema = z
          */
         selfTrainingIterationsPerRound: z.number().int().min(1).optional(),
         segBatchSize: z.number().int().min(1).default(20),
+        /**
+         * Pseudo-labeled slices added to the proposed method's segmentation batch (drawn with
+         * replacement, augmented alike), so that its Dice loss also learns from the pseudo-labels
+         * as self-training does. The paper's code trains the segmentation on labeled slices only
+         * (0, the default); its pseudo-labels then reach the network through the contrastive loss
+         * alone. Optional, so that config.json of a run that does not set it stays as it was.
+         */
+        pseudoSegBatchSize: z.number().int().min(0).optional(),
         /** Contrastive pairs B: 2B images per iteration. */
         pairs: z.number().int().min(2).default(10),
         lambda: z.number().min(0).default(0.1),

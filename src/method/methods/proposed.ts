@@ -22,7 +22,8 @@ export const proposed: MethodSpec = {
   start: { from: 'baseline', init: (cfg) => cfg.joint.init },
   pseudoLabels: {
     iterationsPerRound: (cfg) => cfg.joint.iterationsPerRound,
-    draws: (cfg) => 30 * cfg.joint.pairs * cfg.joint.iterationsPerRound,
+    draws: (cfg) =>
+      (30 * cfg.joint.pairs + (cfg.joint.pseudoSegBatchSize ?? 0)) * cfg.joint.iterationsPerRound,
   },
   selected: (cfg) => (cfg.joint.selection === 'global-best' ? 'best' : 'latest-best'),
   async trainer() {

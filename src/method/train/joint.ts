@@ -27,7 +27,8 @@ const skipped = (): StepResult => ({ losses: {}, skipped: true });
  * The batch of a proposed iteration (method.md C.4, A.2): draw 15·segBatch labeled and 30·B
  * pseudo-labeled slices; the first B/2 of each containing every class are the contrastive
  * candidates, laid out in B pairs with two independent intensity views; the first segBatch labeled
- * draws with at least `segMinClasses` classes form the augmented segmentation batch. Null when
+ * draws with at least `segMinClasses` classes form the augmented segmentation batch, followed by
+ * `pseudoSegBatchSize` pseudo-labeled slices drawn with replacement (none in the code). Null when
  * the draws hold too few candidates (the iteration makes no update, as in the code).
  */
 export function proposedBatch(
@@ -54,7 +55,16 @@ export function proposedBatch(
   if (candL.length < need || candU.length < need || segIdx.length < j.segBatchSize) return null;
   const layout = pairLayout(j.pairs, j.variant);
   const pick = (s: PairSlot) => (s.pool === 'labeled' ? candL[s.candidate] : candU[s.candidate]);
-  const seg = segmentationBatch(pools.labeled, segIdx, classes, cfg, rng, device);
+  let seg = segmentationBatch(pools.labeled, segIdx, classes, cfg, rng, device);
+  const pseudoSeg = j.pseudoSegBatchSize ?? 0;
+  if (pseudoSeg > 0) {
+    const ui = Array.from({ length: pseudoSeg }, () => pools.active[rng.int(pools.active.length)]);
+    const p = segmentationBatch(pools.unlabeled, ui, classes, cfg, rng, device);
+    seg = {
+      images: torch.cat([seg.images, p.images]),
+      targets: torch.cat([seg.targets, p.targets]),
+    };
+  }
   const views = [layout.view1, layout.view2].map((slots) => {
     const parts = slots.map((s) =>
       gatherBatch(s.pool === 'labeled' ? pools.labeled : pools.unlabeled, [pick(s)], device),
@@ -96,7 +106,7 @@ export function proposedStep(
 
 /** The tensors of one joint iteration, augmented and on the network's device. */
 export interface JointBatch {
-  /** (segBatch, 1, H, W) and soft one-hot targets (segBatch, C, H, W). */
+  /** (S, 1, H, W) and soft one-hot targets (S, C, H, W): labeled, then pseudo-labeled slices. */
   segImages: torch.Tensor;
   segTargets: torch.Tensor;
   /** View 1 then view 2: (2B, 1, H, W), with their (pseudo-)labels (2B, H, W) int64. */
@@ -118,11 +128,12 @@ export function jointLoss(
 ): { total: torch.Tensor; seg: torch.Tensor; contrastive: torch.Tensor } {
   const j = cfg.joint;
   const classes = ctx.net.config.numClasses;
+  const nSeg = b.segImages.shape[0];
   const features = ctx.net.features(torch.cat([b.segImages, b.contrastImages]));
   const hidden = ctx.net.segHidden(features);
-  const logits = ctx.net.segLogits(hidden.narrow(0, 0, j.segBatchSize));
+  const logits = ctx.net.segLogits(hidden.narrow(0, 0, nSeg));
   const segLoss = loss(logits, b.segTargets);
-  const emb = ctx.net.embed(features.narrow(0, j.segBatchSize, 2 * j.pairs));
+  const emb = ctx.net.embed(features.narrow(0, nSeg, 2 * j.pairs));
   const lc = localContrastiveLoss(emb, b.contrastLabels, classes, {
     variant: j.variant,
     tau: j.tau,
