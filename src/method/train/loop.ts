@@ -162,8 +162,8 @@ export const stageClock = (): StageClock => ({
 /**
  * The training part of one iteration of runIterations (everything but validation, the iteration
  * counter and checkpoints): the learning-rate schedule, the step, the skipped count, the model
- * average, the elapsed
- * wall-clock and CPU time since `clock` and the metrics record. Exported for `contraseg bench train`.
+ * average, the elapsed wall-clock and CPU time since `clock` and the metrics record. Exported for
+ * `contraseg bench train`.
  */
 export function trainIteration(
   ctx: StageContext,
@@ -204,12 +204,10 @@ export async function iterationEnd(trim: boolean): Promise<void> {
   await new Promise((res) => setImmediate(res)); // lets finalizers and signals run
 }
 
-/** The weights a stage evaluates, selects and saves as its best: the model average, if any. */
-export const evaluatedNet = (ctx: StageContext): UNet => ctx.modelEma?.net ?? ctx.net;
-
 function validate(ctx: StageContext, state: TrainerState, it: number): void {
   const started = performance.now();
-  const net = evaluatedNet(ctx);
+  // What the stage evaluates, selects and saves as its best: the model average, if it keeps one.
+  const net = ctx.modelEma?.net ?? ctx.net;
   // Every rank re-estimates from the same batches, each alone: the statistics of one process.
   if (ctx.updateBn) withLocalBatchNorm(net, () => ctx.updateBn?.(net));
   const score =
