@@ -4,14 +4,18 @@
 // (test/models/shipped.test.ts checks them). Each model also records the classes whose largest
 // connected component `predict` keeps (nnU-Net's post-processing): those where that raises the
 // mean validation Dice of the selected checkpoint (`contraseg evaluate --keep-largest`).
-// Usage: node experiments/ship-models.mjs [name ...]   (default all; after
+// Usage: node experiments/ship-models.mjs [name | setting=CONFIG ...]   (default all; after
 // `bash experiments/queue.sh configs/hours/*.json`; needs dist/)
+// `setting=CONFIG` ships both models of a setting (e.g. acdc-1) from CONFIG's run, RUNS/<CONFIG's
+// file name>, instead of configs/hours: a variant that adopted the baseline of the setting's run
+// (experiments/variant-configs.mjs, `contraseg run --baseline-from`).
 // A GPU run (experiments/gpu/run-all.sh) sets SHIP_CONFIGS and SHIP_RUNS to its folders and
 // SHIP_GPU to the machine, which the cards then name.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { KEEP_LARGEST_KEY } from '../dist/src/io/keep-largest-entry.js';
+import { MetricsLog } from '../dist/src/method/train/metrics-log.js';
 import { exportModel, loadModel } from '../dist/src/method/model-file.js';
 import { runFiles } from '../dist/src/method/run-dir.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
@@ -21,22 +25,29 @@ import { keepLargestOnValidation } from './validation-keep-largest.mjs';
 const CONFIGS = process.env.SHIP_CONFIGS ?? 'configs/hours';
 const RUNS = process.env.SHIP_RUNS ?? 'runs';
 const GPU = process.env.SHIP_GPU;
-/** [model name, run, method]: the proposed method's model and the baseline's of the same run. */
+/** [model name, setting, its run, method]: the proposed method's model and the baseline's of one run. */
 const SHIPPED = [
   ['acdc-1', 'acdc-1-seed0'],
   ['acdc-3', 'acdc-3-seed0'],
   ['acdc-7', 'acdc-7-seed0'],
   ['promise12-1', 'promise12-1-seed0'],
   ['promise12-2', 'promise12-2-seed0'],
-].flatMap(([name, run]) => [
-  [name, run, 'proposed'],
-  [`${name}-baseline`, run, 'baseline'],
+].flatMap(([setting, run]) => [
+  [setting, setting, run, 'proposed'],
+  [`${setting}-baseline`, setting, run, 'baseline'],
 ]);
-const METHOD_TEXT = {
-  proposed:
-    'local contrastive loss + CRF pseudo-label self-training (method.md), selected checkpoint of the proposed stage',
-  baseline: 'labeled-only baseline (supervised on the labeled slices alone), selected checkpoint',
-};
+/** The run directory whose baseline run `run` adopted (`--baseline-from`), or null. */
+function adoptedFrom(run) {
+  const event = new MetricsLog(runFiles(run).metrics)
+    .read()
+    .find((r) => r.kind === 'event' && r.event === 'adopted');
+  return event ? event.from : null;
+}
+/** What a model's method is; `pseudoSeg` pseudo-labeled slices join each segmentation batch. */
+const methodText = (method, pseudoSeg) =>
+  method === 'baseline'
+    ? 'labeled-only baseline (supervised on the labeled slices alone), selected checkpoint'
+    : `local contrastive loss + CRF pseudo-label self-training (method.md)${pseudoSeg > 0 ? `, with ${pseudoSeg} pseudo-labeled slices in each segmentation batch (method.md C.4 step 5; the released code trains the segmentation on labeled slices only)` : ''}, selected checkpoint of the proposed stage`;
 
 const f1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const readLines = (p) =>
@@ -69,9 +80,13 @@ function postProcessedDice(e, keep) {
 }
 
 mkdirSync('models', { recursive: true });
-const only = process.argv.slice(2);
-for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || only.includes(n))) {
-  const configPath = `${CONFIGS}/${run}.json`;
+const args = process.argv.slice(2);
+const variants = new Map(args.filter((a) => a.includes('=')).map((a) => a.split('=')));
+const wanted = ([name, setting]) =>
+  args.length === 0 || args.includes(name) || variants.has(setting);
+for (const [name, setting, settingRun, method] of SHIPPED.filter(wanted)) {
+  const configPath = variants.get(setting) ?? `${CONFIGS}/${settingRun}.json`;
+  const run = basename(configPath, '.json');
   const summaryPath = runFiles(join(RUNS, run)).summary;
   if (!existsSync(summaryPath)) {
     console.log(`${name}: run ${run} has no summary.json (not finished), skipped`);
@@ -79,6 +94,23 @@ for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || o
   }
   const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
   const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+  const from = adoptedFrom(join(RUNS, run));
+  const fromName = from && basename(from);
+  const runCommand = `npx contraseg run --config ${configPath} --out runs/${run}`;
+  const command = GPU
+    ? `\`bash experiments/gpu/run-all.sh\` on one GPU (docs/results.md, "GPU runs")`
+    : from
+      ? `\`bash experiments/queue.sh ${CONFIGS}/${fromName}.json\`, then \`${runCommand} --baseline-from runs/${fromName}\` (its baseline is that run's), then \`node experiments/ship-models.mjs ${setting}=${configPath}\``
+      : `\`bash experiments/queue.sh ${configPath}\` (= \`${runCommand}\`), then \`node experiments/ship-models.mjs\``;
+  // A variant run trains some methods only; the others of its setting are in the adopted run.
+  const otherResults = [
+    ...summary.results,
+    ...(from && existsSync(runFiles(from).summary)
+      ? JSON.parse(readFileSync(runFiles(from).summary, 'utf8')).results.filter(
+          (r) => !summary.results.some((s) => s.method === r.method),
+        )
+      : []),
+  ].filter((r) => r.method !== method);
   const result = summary.results.find((r) => r.method === method);
   const ckpt = loadSafetensors(result.checkpoint);
   dispose(ckpt.tensors);
@@ -119,12 +151,12 @@ for (const [name, run, method] of SHIPPED.filter(([n]) => only.length === 0 || o
 | task | ${acdc ? 'cardiac cine MRI, short-axis slices: background, RV, Myo, LV' : 'prostate T2 MRI, axial slices: background, prostate'} |
 | data | ${acdc ? 'ACDC in the SSL4MIS layout (train.list, train_slices.list, val.list)' : 'PROMISE12 PNG slices (train.list, val.list)'} |
 | labeled | ${cases.join(', ')} (${acdc ? 'both frames, all slices; every other patient' : 'all slices; every other case'} of train.list unlabeled) |
-| method | ${METHOD_TEXT[method]} (iteration ${trainer.bestIteration}) |
+| method | ${methodText(method, cfg.joint?.pseudoSegBatchSize ?? 0)} (iteration ${trainer.bestIteration}) |
 | input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities normalised by the percentiles ${pre.percentiles.join(' and ')} of each volume` : ''}; predictions mapped back to the input geometry |
 | network | the paper's 2-D UNet, ${parameters} parameters, float16 weights |
 | post-processing | ${keep.length > 0 ? `only the largest connected component of ${keep.map((c) => summary.classNames[c]).join(', ')} is kept (\`predict --keep-largest none\` turns it off): it raised the mean validation Dice of ${keep.length > 1 ? 'these classes' : 'this class'} and not of the others` : 'none: keeping only the largest connected component raised the mean validation Dice of no class'} |
 | config | \`${configPath}\` (seed ${cfg.seed}) |
-| command | ${GPU ? `\`bash experiments/gpu/run-all.sh\` on one GPU (docs/results.md, "GPU runs")` : `\`bash experiments/queue.sh ${configPath}\` (= \`npx contraseg run --config ${configPath} --out runs/${run}\`), then \`node experiments/ship-models.mjs\``} |
+| command | ${command} |
 | training compute | ${f1(minutes)} min ${GPU ? `on ${GPU}, shared by the runs of every setting` : 'of one thread on a 2-core CPU shared by two runs'} (docs/results.md; ${method === 'baseline' ? 'its whole stage' : 'the baseline part before the handoff, pseudo-labels and its own stage'}) |
 | sha256 | \`${sha}\` |
 
@@ -141,8 +173,7 @@ data keep no spacing). The checkpoint was selected on these volumes, so they are
 The post-processed rows are what \`predict\` gives with this file; the classes it applies to were
 chosen on these same volumes.
 
-The other methods of the same run and budget, best-on-validation Dice %: ${summary.results
-    .filter((r) => r.method !== method)
+The other methods of the same ${from ? 'setting, baseline' : 'run'} and budget, best-on-validation Dice %: ${otherResults
     .map((r) => `${r.method} ${f1(100 * r.validation.dice)}`)
     .join(', ')} (docs/results.md discusses why).
 
