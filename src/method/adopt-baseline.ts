@@ -7,6 +7,7 @@ import { methodConfigSections } from './methods/index.js';
 import {
   BASELINE_STAGE,
   STAGE_FILES,
+  hasHandoff,
   readDone,
   runFiles,
   stageDir,
@@ -39,14 +40,20 @@ function differences(a: unknown, b: unknown, path: string): string[] {
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
 }
 
-/** The fields where `cfg` would train another baseline than `other`'s. */
+/**
+ * The fields where `cfg` would train another baseline than `other`'s, or start its methods from
+ * another checkpoint. `baseline.handoff` only adds a checkpoint to the same training, so `cfg`
+ * without one may adopt `other`'s baseline all the same: its methods start from the best over all
+ * the baseline's iterations, which every baseline keeps.
+ */
 export function baselineDifferences(cfg: RunConfig, other: RunConfig): string[] {
   const keys = new Set([...Object.keys(cfg), ...Object.keys(other)]);
   return [...keys]
     .filter((k) => !FIELDS_AFTER_BASELINE.has(k))
     .flatMap((k) =>
       differences((cfg as Record<string, unknown>)[k], (other as Record<string, unknown>)[k], k),
-    );
+    )
+    .filter((field) => field !== 'baseline.handoff' || hasHandoff(cfg));
 }
 
 /**

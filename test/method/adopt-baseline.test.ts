@@ -105,6 +105,22 @@ test('baselineDifferences ignores what the baseline never reads and names what i
   assert.deepEqual(baselineDifferences(base, augmented), ['augment.elastic']);
 });
 
+test('baselineDifferences: a run without a handoff may adopt a baseline that had one, not the reverse', () => {
+  const base = parseConfig(tinyConfig);
+  const handoff = (h: number) =>
+    parseConfig({ ...tinyConfig, baseline: { ...base.baseline, handoff: h } });
+  const end = base.baseline.iterations;
+  assert.deepEqual(baselineDifferences(base, handoff(2)), []);
+  assert.deepEqual(
+    baselineDifferences(handoff(end), handoff(2)),
+    [],
+    'a handoff at the end is none',
+  );
+  assert.deepEqual(baselineDifferences(handoff(2), base), ['baseline.handoff']);
+  assert.deepEqual(baselineDifferences(handoff(2), handoff(3)), ['baseline.handoff']);
+  assert.deepEqual(baselineDifferences(handoff(2), handoff(2)), []);
+});
+
 test("a stage's lrSchedule 'poly' decays its rate over the stage; the adopted Adam baseline's is constant", () => {
   const lr = (stage: string) =>
     records(adopter)

@@ -79,7 +79,7 @@ function runDirOptions(command: Command): Command {
     .option('--resume', 'continue the run in the run directory')
     .option(
       '--baseline-from <dir>',
-      "start from this run directory's finished baseline instead of training one (same baseline config)",
+      "start from this run directory's finished baseline instead of training one (same baseline config; without baseline.handoff, from the baseline's end)",
     )
     .option('--json', 'print the summary as JSON');
 }
