@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KEEP_LARGEST_KEY } from '../dist/src/io/keep-largest-entry.js';
-import { MetricsLog } from '../dist/src/method/train/metrics-log.js';
+import { adoptedFrom } from '../dist/src/method/adopt-baseline.js';
 import { exportModel, loadModel } from '../dist/src/method/model-file.js';
 import { runFiles } from '../dist/src/method/run-dir.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
@@ -36,13 +36,6 @@ const SHIPPED = [
   [setting, setting, run, 'proposed'],
   [`${setting}-baseline`, setting, run, 'baseline'],
 ]);
-/** The run directory whose baseline run `run` adopted (`--baseline-from`), or null. */
-function adoptedFrom(run) {
-  const event = new MetricsLog(runFiles(run).metrics)
-    .read()
-    .find((r) => r.kind === 'event' && r.event === 'adopted');
-  return event ? event.from : null;
-}
 /** What a model's method is; `pseudoSeg` pseudo-labeled slices join each segmentation batch. */
 const methodText = (method, pseudoSeg) =>
   method === 'baseline'

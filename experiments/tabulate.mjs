@@ -2,11 +2,14 @@
 // summary.json files: per run and method, the selected (best-on-validation) and the last
 // checkpoint's validation Dice and HD95 per class, the seconds each method used, and the overall
 // table by number of labeled cases (median over seeds); runs without a summary yet (running, or
-// stopped) get the selection score so far from their metrics.jsonl.
+// stopped) get the selection score so far from their metrics.jsonl. A run that adopted its
+// baseline (`--baseline-from`: a variant of experiments/variant-configs.mjs) also lists the methods
+// it did not train from the run it adopted it from, marked with that run's folder.
 // Usage: node experiments/tabulate.mjs [runs-dir] [configs-dir]   (default runs/ configs/hours/;
 // needs dist/: the run directories' file names come from src/method/run-dir.ts)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { adoptedFrom } from '../dist/src/method/adopt-baseline.js';
 import { runFiles, stageFilesIn } from '../dist/src/method/run-dir.js';
 
 const root = process.argv[2] ?? 'runs';
@@ -16,10 +19,22 @@ const configs = process.argv[3] ?? 'configs/hours';
 const names = readdirSync(configs)
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''));
+const readSummary = (dir) => JSON.parse(readFileSync(runFiles(dir).summary, 'utf8'));
+/** A run's summary, with the methods it did not train from the run whose baseline it adopted. */
+function summaryWithAdopted(dir) {
+  const summary = readSummary(dir);
+  const from = adoptedFrom(dir);
+  if (!from || !existsSync(runFiles(from).summary)) return summary;
+  const own = new Set(summary.results.map((r) => r.method));
+  const others = readSummary(from)
+    .results.filter((r) => !own.has(r.method))
+    .map((r) => ({ ...r, from: basename(from) }));
+  return { ...summary, results: [...summary.results, ...others] };
+}
 const runs = names
   .filter((name) => existsSync(runFiles(join(root, name)).summary))
   .map((name) => {
-    const summary = JSON.parse(readFileSync(runFiles(join(root, name)).summary, 'utf8'));
+    const summary = summaryWithAdopted(join(root, name));
     const cfg = JSON.parse(readFileSync(join(configs, `${name}.json`), 'utf8'));
     const labeled = cfg.data.labeledPatients ?? cfg.data.labeledCases;
     return {
@@ -74,6 +89,7 @@ const median = (v) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+const methodCell = (r) => (r.from ? `${r.method} (${r.from})` : r.method);
 const minutes = (r) => (r.startSeconds + r.pseudoLabelSeconds + r.trainSeconds) / 60;
 
 /** Where each method's minutes went: baseline before it, pseudo-labels, own training, of it validation. */
@@ -93,7 +109,7 @@ function timeSplitTable() {
         ? r.cpuSeconds.start + r.cpuSeconds.pseudoLabels + r.cpuSeconds.train
         : NaN;
       out.push(
-        `| ${run.name} | ${r.method} | ${f1(r.startSeconds / 60)} | ${f1(r.pseudoLabelSeconds / 60)} | ${f1(r.trainSeconds / 60)} | ${f1(v / 60)} | ${f1((100 * v) / r.trainSeconds)} % | ${f1(minutes(r))} | ${f1(cpu / 60)} |`,
+        `| ${run.name} | ${methodCell(r)} | ${f1(r.startSeconds / 60)} | ${f1(r.pseudoLabelSeconds / 60)} | ${f1(r.trainSeconds / 60)} | ${f1(v / 60)} | ${f1((100 * v) / r.trainSeconds)} % | ${f1(minutes(r))} | ${f1(cpu / 60)} |`,
       );
     }
   }
@@ -114,7 +130,7 @@ function perRunTable(which, title) {
       for (const r of run.summary.results) {
         const m = r.validationMetrics[which];
         out.push(
-          `| ${run.name} | ${run.seed} | ${r.method} | ${minutes(r).toFixed(1)} | ${m.perClass.map((c) => pct(c.dice.mean)).join(' | ')} | **${pct(m.overall.dice.mean)}** | ${m.perClass.map((c) => f1(c.hd95.mean)).join(' | ')} | ${f1(m.overall.hd95.mean)} |`,
+          `| ${run.name} | ${run.seed} | ${methodCell(r)} | ${minutes(r).toFixed(1)} | ${m.perClass.map((c) => pct(c.dice.mean)).join(' | ')} | **${pct(m.overall.dice.mean)}** | ${m.perClass.map((c) => f1(c.hd95.mean)).join(' | ')} | ${f1(m.overall.hd95.mean)} |`,
         );
       }
     }

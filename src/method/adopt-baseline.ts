@@ -56,6 +56,16 @@ export function baselineDifferences(cfg: RunConfig, other: RunConfig): string[] 
     .filter((field) => field !== 'baseline.handoff' || hasHandoff(cfg));
 }
 
+const ADOPTED_EVENT = 'adopted';
+
+/** The run directory whose baseline run directory `dir` adopted (`--baseline-from`), or null. */
+export function adoptedFrom(dir: string): string | null {
+  const event = new MetricsLog(runFiles(dir).metrics)
+    .read()
+    .find((r) => r.kind === 'event' && r.event === ADOPTED_EVENT);
+  return event ? (event.from as string) : null;
+}
+
 /**
  * Prepares starting run directory `dir` (config `cfg`) from the finished baseline of run directory
  * `from` (`contraseg run --baseline-from`), so that methods or their settings can be compared on
@@ -108,7 +118,7 @@ export function baselineAdoption(cfg: RunConfig, dir: string, from: string): (()
       stage: BASELINE_STAGE,
       iter: done.iteration,
       kind: 'event',
-      event: 'adopted',
+      event: ADOPTED_EVENT,
       from: resolve(from),
     };
     writeFileAtomic(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { baselineDifferences } from '../../src/method/adopt-baseline.js';
+import { adoptedFrom, baselineDifferences } from '../../src/method/adopt-baseline.js';
 import { parseConfig, type RunConfig } from '../../src/method/config.js';
 import { runFiles, stageFilesIn } from '../../src/method/run-dir.js';
 import { runPipeline } from '../../src/method/run.js';
@@ -65,6 +65,8 @@ test('--baseline-from copies the finished baseline instead of training it again'
   const adopted = own.filter((r) => r.event === 'adopted');
   assert.equal(adopted.length, 1);
   assert.equal(adopted[0].from, resolve(source));
+  assert.equal(adoptedFrom(adopter), resolve(source));
+  assert.equal(adoptedFrom(source), null, 'a run that trained its own baseline adopted none');
 });
 
 test('--baseline-from: the method trains on from the adopted baseline with its own settings', () => {
