@@ -280,7 +280,7 @@ function makeStage(
   every: StageSchedule,
 ): StageContext {
   const net = newNet(ctx);
-  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, totalIterations, every.lrSchedule);
+  const { optimizer, scheduler } = makeOptimizer(ctx.cfg, net, totalIterations, every);
   return {
     stage,
     dir: stageDir(ctx, stage),
@@ -397,10 +397,12 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
     init:
       start === null
         ? undefined
-        : (stage) =>
-            init === 'full'
-              ? loadCheckpoint(start, stage.net, stage.optimizer, null)
-              : loadBackbone(stage.net, start),
+        : (stage) => {
+            if (init !== 'full') return loadBackbone(stage.net, start);
+            const lr = stage.optimizer.lr;
+            loadCheckpoint(start, stage.net, stage.optimizer, null);
+            stage.optimizer.lr = lr; // the stage's rate, not the baseline's last
+          },
     prepare: trainer.prepare,
     initialRound: rounds ? -1 : undefined,
     train: async (stage, state) => {

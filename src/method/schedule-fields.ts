@@ -22,6 +22,12 @@ export const stageScheduleFields = {
    */
   lrSchedule: z.enum(['constant', 'poly']).optional(),
   /**
+   * The stage's learning rate (the start of its decay with 'poly'). Default `optimizer.lr`. A
+   * stage that starts from the baseline's checkpoint with its optimiser state (`init: "full"`)
+   * takes this rate, not the baseline's last. Optional, as `lrSchedule`.
+   */
+  lr: z.number().gt(0).optional(),
+  /**
    * Decay of an exponential moving average of the stage's weights (timm's ModelEmaV2, PyTorch's
    * AveragedModel with get_ema_multi_avg_fn and use_buffers; src/method/train/model-ema.ts). The
    * stage then validates the average, saves it as the weights of its best checkpoints (which

@@ -55,22 +55,24 @@ export function makePreprocessor(cfg: RunConfig): Preprocessor {
 }
 
 /**
- * A stage's optimiser and its learning-rate schedule over `totalIterations`: `lrSchedule` (the
- * stage section's), else the optimiser's default (SGD: `optimizer.poly`; Adam: constant).
+ * A stage's optimiser and its learning-rate schedule over `totalIterations`: at `lr` (the stage
+ * section's, else `optimizer.lr`), with `lrSchedule` (the stage section's, else the optimiser's
+ * default: SGD `optimizer.poly`, Adam constant).
  */
 export function makeOptimizer(
   cfg: RunConfig,
   net: UNet,
   totalIterations: number,
-  lrSchedule?: LrSchedule,
+  every: { lrSchedule?: LrSchedule; lr?: number } = {},
 ): { optimizer: Optimizer; scheduler: PolyLR | null } {
   const o = cfg.optimizer;
+  const lr = every.lr ?? o.lr;
   const optimizer =
     o.kind === 'adam'
-      ? new Adam(net.parameters(), { lr: o.lr, weightDecay: o.weightDecay })
-      : new SGD(net.parameters(), { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
-  const poly = lrSchedule ? lrSchedule === 'poly' : o.kind === 'sgd' && o.poly;
-  return { optimizer, scheduler: poly ? new PolyLR(optimizer, o.lr, totalIterations) : null };
+      ? new Adam(net.parameters(), { lr, weightDecay: o.weightDecay })
+      : new SGD(net.parameters(), { lr, momentum: o.momentum, weightDecay: o.weightDecay });
+  const poly = every.lrSchedule ? every.lrSchedule === 'poly' : o.kind === 'sgd' && o.poly;
+  return { optimizer, scheduler: poly ? new PolyLR(optimizer, lr, totalIterations) : null };
 }
 
 export type SegLossFn = (logits: torch.Tensor, target: torch.Tensor) => torch.Tensor;

@@ -25,7 +25,13 @@ before(async () => {
     ...tinyConfig,
     name: 'other-joint',
     pseudo: { ...tinyConfig.pseudo, crf: null },
-    joint: { ...tinyConfig.joint, rounds: 1, selection: 'latest-best', lrSchedule: 'poly' },
+    joint: {
+      ...tinyConfig.joint,
+      rounds: 1,
+      selection: 'latest-best',
+      lrSchedule: 'poly',
+      lr: 5e-4,
+    },
   });
   await runPipeline(cfg, { dir: adopter, methods: ['proposed'], baselineFrom: source });
 });
@@ -123,15 +129,31 @@ test('baselineDifferences: a run without a handoff may adopt a baseline that had
   assert.deepEqual(baselineDifferences(handoff(2), handoff(2)), []);
 });
 
-test("a stage's lrSchedule 'poly' decays its rate over the stage; the adopted Adam baseline's is constant", () => {
-  const lr = (stage: string) =>
-    records(adopter)
-      .filter((r) => r.stage === stage && r.kind === 'train')
-      .map((r) => [r.iter, r.lr as number]);
-  const base = cfg.optimizer.lr;
-  assert.ok(lr('baseline').every(([, v]) => v === base));
-  const joint = lr('proposed');
+const trainLr = (dir: string, stage: string) =>
+  records(dir)
+    .filter((r) => r.stage === stage && r.kind === 'train')
+    .map((r) => [r.iter, r.lr as number]);
+
+test("a stage's lrSchedule 'poly' decays its lr over the stage; the adopted Adam baseline's is constant", () => {
+  assert.ok(trainLr(adopter, 'baseline').every(([, v]) => v === cfg.optimizer.lr));
+  const joint = trainLr(adopter, 'proposed');
   const total = cfg.joint.rounds * cfg.joint.iterationsPerRound;
   assert.equal(joint.length, total);
-  for (const [it, v] of joint) assert.ok(Math.abs(v - base * (1 - it / total) ** 0.9) < 1e-12);
+  for (const [it, v] of joint) assert.ok(Math.abs(v - 5e-4 * (1 - it / total) ** 0.9) < 1e-12);
+});
+
+test("a stage's lr replaces the rate of the baseline checkpoint it starts from with its optimiser state", async () => {
+  const dir = join(root, 'stage-lr');
+  const lower = parseConfig({
+    ...tinyConfig,
+    joint: { ...tinyConfig.joint, rounds: 1, init: 'full', lr: 2e-4 },
+  });
+  await runPipeline(lower, { dir, methods: ['self-training'], baselineFrom: source });
+  const lrs = trainLr(dir, 'self-training');
+  assert.equal(lrs.length, lower.joint.iterationsPerRound);
+  assert.ok(
+    lrs.every(([, v]) => v === 2e-4),
+    JSON.stringify(lrs),
+  );
+  assert.notEqual(lower.optimizer.lr, 2e-4);
 });

@@ -17,6 +17,7 @@ export const proposed: MethodSpec = {
     valEvery: cfg.joint.valEvery,
     checkpointEvery: cfg.joint.checkpointEvery,
     lrSchedule: cfg.joint.lrSchedule,
+    lr: cfg.joint.lr,
     modelEmaDecay: cfg.joint.modelEmaDecay,
   }),
   start: { from: 'baseline', init: (cfg) => cfg.joint.init },

@@ -102,6 +102,8 @@ export interface StageSchedule {
   valEvery: number;
   checkpointEvery: number;
   lrSchedule?: LrSchedule;
+  /** Config `lr` of its section; absent: `optimizer.lr`. */
+  lr?: number;
   /** Config `modelEmaDecay` of its section: the stage evaluates an average of its weights. */
   modelEmaDecay?: number;
 }
