@@ -15,11 +15,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KEEP_LARGEST_KEY } from '../dist/src/io/keep-largest-entry.js';
-import { adoptedFrom } from '../dist/src/method/adopt-baseline.js';
 import { exportModel, loadModel } from '../dist/src/method/model-file.js';
 import { runFiles } from '../dist/src/method/run-dir.js';
 import { loadSafetensors } from '../dist/src/nn/safetensors.js';
 import { dispose } from '../dist/src/torch/index.js';
+import { summaryWithAdopted } from './adopted-summary.mjs';
 import { keepLargestOnValidation } from './validation-keep-largest.mjs';
 
 const CONFIGS = process.env.SHIP_CONFIGS ?? 'configs/hours';
@@ -86,24 +86,15 @@ for (const [name, setting, settingRun, method] of SHIPPED.filter(wanted)) {
     continue;
   }
   const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
-  const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
-  const from = adoptedFrom(join(RUNS, run));
-  const fromName = from && basename(from);
+  // A variant run trains some methods only; the others of its setting are in the adopted run.
+  const { summary, from: fromName } = summaryWithAdopted(join(RUNS, run));
   const runCommand = `npx contraseg run --config ${configPath} --out runs/${run}`;
   const command = GPU
     ? `\`bash experiments/gpu/run-all.sh\` on one GPU (docs/results.md, "GPU runs")`
-    : from
+    : fromName
       ? `\`bash experiments/queue.sh ${CONFIGS}/${fromName}.json\`, then \`${runCommand} --baseline-from runs/${fromName}\` (its baseline is that run's), then \`node experiments/ship-models.mjs ${setting}=${configPath}\``
       : `\`bash experiments/queue.sh ${configPath}\` (= \`${runCommand}\`), then \`node experiments/ship-models.mjs\``;
-  // A variant run trains some methods only; the others of its setting are in the adopted run.
-  const otherResults = [
-    ...summary.results,
-    ...(from && existsSync(runFiles(from).summary)
-      ? JSON.parse(readFileSync(runFiles(from).summary, 'utf8')).results.filter(
-          (r) => !summary.results.some((s) => s.method === r.method),
-        )
-      : []),
-  ].filter((r) => r.method !== method);
+  const otherResults = summary.results.filter((r) => r.method !== method);
   const result = summary.results.find((r) => r.method === method);
   const ckpt = loadSafetensors(result.checkpoint);
   dispose(ckpt.tensors);
@@ -166,7 +157,7 @@ data keep no spacing). The checkpoint was selected on these volumes, so they are
 The post-processed rows are what \`predict\` gives with this file; the classes it applies to were
 chosen on these same volumes.
 
-The other methods of the same ${from ? 'setting, baseline' : 'run'} and budget, best-on-validation Dice %: ${otherResults
+The other methods of the same ${fromName ? 'setting, baseline' : 'run'} and budget, best-on-validation Dice %: ${otherResults
     .map((r) => `${r.method} ${f1(100 * r.validation.dice)}`)
     .join(', ')} (docs/results.md discusses why).
 

@@ -8,9 +8,9 @@
 // Usage: node experiments/tabulate.mjs [runs-dir] [configs-dir]   (default runs/ configs/hours/;
 // needs dist/: the run directories' file names come from src/method/run-dir.ts)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { adoptedFrom } from '../dist/src/method/adopt-baseline.js';
+import { join } from 'node:path';
 import { runFiles, stageFilesIn } from '../dist/src/method/run-dir.js';
+import { summaryWithAdopted } from './adopted-summary.mjs';
 
 const root = process.argv[2] ?? 'runs';
 const METHODS = ['baseline', 'self-training', 'proposed', 'fixmatch'];
@@ -19,22 +19,10 @@ const configs = process.argv[3] ?? 'configs/hours';
 const names = readdirSync(configs)
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''));
-const readSummary = (dir) => JSON.parse(readFileSync(runFiles(dir).summary, 'utf8'));
-/** A run's summary, with the methods it did not train from the run whose baseline it adopted. */
-function summaryWithAdopted(dir) {
-  const summary = readSummary(dir);
-  const from = adoptedFrom(dir);
-  if (!from || !existsSync(runFiles(from).summary)) return summary;
-  const own = new Set(summary.results.map((r) => r.method));
-  const others = readSummary(from)
-    .results.filter((r) => !own.has(r.method))
-    .map((r) => ({ ...r, from: basename(from) }));
-  return { ...summary, results: [...summary.results, ...others] };
-}
 const runs = names
   .filter((name) => existsSync(runFiles(join(root, name)).summary))
   .map((name) => {
-    const summary = summaryWithAdopted(join(root, name));
+    const { summary } = summaryWithAdopted(join(root, name));
     const cfg = JSON.parse(readFileSync(join(configs, `${name}.json`), 'utf8'));
     const labeled = cfg.data.labeledPatients ?? cfg.data.labeledCases;
     return {
