@@ -36,11 +36,14 @@ const SHIPPED = [
   [setting, setting, run, 'proposed'],
   [`${setting}-baseline`, setting, run, 'baseline'],
 ]);
-/** What a model's method is; `pseudoSeg` pseudo-labeled slices join each segmentation batch. */
-const methodText = (method, pseudoSeg) =>
-  method === 'baseline'
-    ? 'labeled-only baseline (supervised on the labeled slices alone), selected checkpoint'
-    : `local contrastive loss + CRF pseudo-label self-training (method.md)${pseudoSeg > 0 ? `, with ${pseudoSeg} pseudo-labeled slices in each segmentation batch (method.md C.4 step 5; the released code trains the segmentation on labeled slices only)` : ''}, selected checkpoint of the proposed stage`;
+/** What a model's method is, with the config's departures from the paper's proposed stage. */
+function methodText(method, cfg) {
+  if (method === 'baseline')
+    return 'labeled-only baseline (supervised on the labeled slices alone), selected checkpoint';
+  const pseudoSeg = cfg.joint?.pseudoSegBatchSize ?? 0;
+  const lr = cfg.joint?.lr;
+  return `local contrastive loss + CRF pseudo-label self-training (method.md)${pseudoSeg > 0 ? `, with ${pseudoSeg} pseudo-labeled slices in each segmentation batch (method.md C.4 step 5; the released code trains the segmentation on labeled slices only)` : ''}${cfg.baseline.handoff === undefined ? ", starting from the end of the baseline's training" : ''}${lr === undefined ? '' : ` at a learning rate of ${lr}`}, selected checkpoint of the proposed stage`;
+}
 
 const f1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const readLines = (p) =>
@@ -135,13 +138,13 @@ for (const [name, setting, settingRun, method] of SHIPPED.filter(wanted)) {
 | task | ${acdc ? 'cardiac cine MRI, short-axis slices: background, RV, Myo, LV' : 'prostate T2 MRI, axial slices: background, prostate'} |
 | data | ${acdc ? 'ACDC in the SSL4MIS layout (train.list, train_slices.list, val.list)' : 'PROMISE12 PNG slices (train.list, val.list)'} |
 | labeled | ${cases.join(', ')} (${acdc ? 'both frames, all slices; every other patient' : 'all slices; every other case'} of train.list unlabeled) |
-| method | ${methodText(method, cfg.joint?.pseudoSegBatchSize ?? 0)} (iteration ${trainer.bestIteration}) |
+| method | ${methodText(method, cfg)} (iteration ${trainer.bestIteration}) |
 | input | 2-D slices resized to ${pre.size.join('×')}${pre.percentiles ? `, intensities normalised by the percentiles ${pre.percentiles.join(' and ')} of each volume` : ''}; predictions mapped back to the input geometry |
 | network | the paper's 2-D UNet, ${parameters} parameters, float16 weights |
 | post-processing | ${keep.length > 0 ? `only the largest connected component of ${keep.map((c) => summary.classNames[c]).join(', ')} is kept (\`predict --keep-largest none\` turns it off): it raised the mean validation Dice of ${keep.length > 1 ? 'these classes' : 'this class'} and not of the others` : 'none: keeping only the largest connected component raised the mean validation Dice of no class'} |
 | config | \`${configPath}\` (seed ${cfg.seed}) |
 | command | ${command} |
-| training compute | ${f1(minutes)} min ${GPU ? `on ${GPU}, shared by the runs of every setting` : 'of one thread on a 2-core CPU shared by two runs'} (docs/results.md; ${method === 'baseline' ? 'its whole stage' : 'the baseline part before the handoff, pseudo-labels and its own stage'}) |
+| training compute | ${f1(minutes)} min ${GPU ? `on ${GPU}, shared by the runs of every setting` : 'of one thread on a 2-core CPU shared by two runs'} (docs/results.md; ${method === 'baseline' ? 'its whole stage' : cfg.baseline.handoff === undefined ? 'the whole baseline, whose end it starts from, its pseudo-labels and its own stage' : 'the baseline part before the handoff, pseudo-labels and its own stage'}) |
 | sha256 | \`${sha}\` |
 
 Validation (${val.volumes} volumes of val.list, at native resolution; HD95 in pixels because the
@@ -157,7 +160,7 @@ data keep no spacing). The checkpoint was selected on these volumes, so they are
 The post-processed rows are what \`predict\` gives with this file; the classes it applies to were
 chosen on these same volumes.
 
-The other methods of the same ${fromName ? 'setting, baseline' : 'run'} and budget, best-on-validation Dice %: ${otherResults
+The other methods of the same ${fromName ? 'setting and baseline' : 'run and budget'}, best-on-validation Dice %: ${otherResults
     .map((r) => `${r.method} ${f1(100 * r.validation.dice)}`)
     .join(', ')} (docs/results.md discusses why).
 
