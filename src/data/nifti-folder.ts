@@ -11,9 +11,12 @@ import { assertFilesExist, checkCount } from './inputs.js';
 export interface NiftiFolderOptions {
   /** Folder with dataset.json, imagesTr/, labelsTr/ and optionally imagesTs/, labelsTs/. */
   root: string;
-  /** Labeled training cases: the first N training cases (default all); the rest are unlabeled. */
+  /**
+   * Labeled training cases: the first N training cases with a label (default all); the rest of
+   * them are used unlabeled, as is every image of imagesTr/ that has no label.
+   */
   labeledCount?: number;
-  /** Share of the cases held out for validation, taken from the end (default 0.2). */
+  /** Share of the cases with a label held out for validation, taken from the end (default 0.2). */
   valFraction?: number;
   /** Validation case ids; when given, valFraction is ignored. */
   valCases?: string[];
@@ -21,10 +24,14 @@ export interface NiftiFolderOptions {
   testCases?: string[];
 }
 
-/** One case's files. */
-interface CaseFiles {
+/** An image file and its case id. */
+interface ImageFile {
   id: string;
   image: string;
+}
+
+/** One labeled case's files. */
+interface CaseFiles extends ImageFile {
   label: string;
 }
 
@@ -45,16 +52,23 @@ type DatasetJson = z.infer<typeof DatasetJson>;
  * with its imagesTr/<id>_0000<file_ending> (nnU-Net v2). Class names come from "labels" in
  * either form ({"0": "background"} or {"background": 0}).
  *
- * Split rule: cases are ordered by id; validation is `valCases` when given, else the last
- * max(1, round(valFraction x n)) cases (none when valFraction is 0); the remaining cases, in
- * order, are training, of which the first `labeledCount` are labeled and the rest unlabeled.
- * Test cases are those with labels in labelsTs/ (images in imagesTs/, with or without _0000).
+ * Images of imagesTr/ that no case's label belongs to (<id>.nii.gz or <id>_0000.nii.gz; hidden
+ * files such as macOS's ._ copies skipped) are unlabeled scans: a clinician labels a few cases and
+ * leaves the others' images beside them.
+ *
+ * Split rule: the cases with labels are ordered by id; validation is `valCases` when given, else
+ * the last max(1, round(valFraction x n)) of them (none when valFraction is 0); the remaining ones,
+ * in order, are training, of which the first `labeledCount` are labeled and the rest unlabeled,
+ * followed by the images without labels. Test cases are those with labels in labelsTs/ (images in
+ * imagesTs/, with or without _0000).
  */
 export class NiftiFolderDataset implements SegmentationDataset {
   private constructor(
     readonly name: string,
     readonly classNames: readonly string[],
-    private readonly splits: Record<'labeled' | 'unlabeled' | 'val' | 'test', CaseFiles[]>,
+    private readonly splits: Record<'labeled' | 'val' | 'test', CaseFiles[]> & {
+      unlabeled: ImageFile[];
+    },
   ) {}
 
   /** Reads dataset.json, finds every case's files and splits the cases. */
@@ -91,7 +105,7 @@ export class NiftiFolderDataset implements SegmentationDataset {
     );
     return new NiftiFolderDataset(json.name ?? basename(root), names, {
       labeled: train.slice(0, labeled),
-      unlabeled: train.slice(labeled),
+      unlabeled: [...train.slice(labeled), ...unlabeledImages(root, ending, cases)],
       val,
       test: testCases(root, ending, options.testCases),
     });
@@ -183,7 +197,22 @@ function scanCases(root: string, images: string, labels: string, ending: string)
     });
 }
 
-function byId(a: CaseFiles, b: CaseFiles): number {
+/** Images of imagesTr/ that are not the image of a labeled case, by id. */
+function unlabeledImages(root: string, ending: string, labeled: CaseFiles[]): ImageFile[] {
+  const dir = join(root, 'imagesTr');
+  if (!existsSync(dir)) return [];
+  const used = new Set(labeled.map((c) => c.image));
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(ending) && !name.startsWith('.'))
+    .map((name) => ({
+      id: name.slice(0, -ending.length).replace(/_0000$/, ''),
+      image: join(dir, name),
+    }))
+    .filter((f) => !used.has(f.image))
+    .sort(byId);
+}
+
+function byId(a: ImageFile, b: ImageFile): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 

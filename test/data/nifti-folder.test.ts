@@ -113,6 +113,27 @@ test('nnU-Net v2 layout: _0000 channel files, labels by name, labelsTs as test s
   );
 });
 
+test('images of imagesTr/ without a label are unlabeled scans, after the unused labeled cases', async () => {
+  const ids = async (p: Promise<Array<{ id: string }>>) => (await p).map((c) => c.id);
+  // MSD: three labeled cases in dataset.json, two more scans beside them and a macOS ._ copy.
+  const msd = msdFolder('msd-unlabeled', 3);
+  writeNifti(join(msd, 'imagesTr', 'la_009.nii.gz'), volume(9, [2, 3, 4]));
+  writeNifti(join(msd, 'imagesTr', 'la_000.nii.gz'), volume(8, [2, 3, 4]));
+  writeFileSync(join(msd, 'imagesTr', '._la_001.nii.gz'), 'AppleDouble');
+  const ds = NiftiFolderDataset.open({ root: msd, labeledCount: 1 });
+  assert.deepEqual(await ids(ds.labeledTrain()), ['la_001']);
+  assert.deepEqual(await ids(ds.validation()), ['la_003']);
+  assert.deepEqual(await ids(ds.unlabeledTrain()), ['la_002', 'la_000', 'la_009']);
+  assert.deepEqual((await ds.unlabeledTrain())[2].image, volume(9, [2, 3, 4]));
+  // nnU-Net v2: an imagesTr/<id>_0000 file without labelsTr/<id>.
+  const v2 = nnunetFolder('v2-unlabeled');
+  writeNifti(join(v2, 'imagesTr', 'u1_0000.nii'), volume(5, [1, 4, 4]));
+  const ds2 = NiftiFolderDataset.open({ root: v2, valFraction: 0.34 });
+  assert.deepEqual(await ids(ds2.labeledTrain()), ['c1', 'c2']);
+  assert.deepEqual(await ids(ds2.validation()), ['c3']);
+  assert.deepEqual(await ids(ds2.unlabeledTrain()), ['u1']);
+});
+
 test('invalid folders are InputErrors', () => {
   const multi = msdFolder('multi', 2);
   writeFileSync(

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/errors.js';
 import { loadConfig, parseConfig } from '../../src/method/config.js';
 import { runPipeline } from '../../src/method/run.js';
@@ -37,6 +38,15 @@ test('invalid configs are rejected with errors that name the field', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('every config under configs/ is valid', () => {
+  const configs = fileURLToPath(new URL('../../../configs/', import.meta.url));
+  const files = readdirSync(configs, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.json'),
+  );
+  assert.ok(files.length >= 40, `${files.length} configs`);
+  for (const f of files) assert.doesNotThrow(() => loadConfig(join(configs, f)), f);
 });
 
 test('pseudo.crfUnits: px by default; mm only with a constant pixel size; fov widths in (0, 1]', () => {
