@@ -43,6 +43,8 @@ export interface SegmentationAugmentOptions {
   intensity?: boolean;
   /** Slices whose maximum is at most this get no affine transform; default 0.001. */
   emptyThreshold?: number;
+  /** A label value that is no class: its one-hot row is all zero (an ignored pixel). */
+  ignoreLabel?: number;
 }
 
 /** What was applied, for logging and tests. */
@@ -66,7 +68,7 @@ export interface SegmentationAugmentResult {
  * slice (images bilinear, labels nearest), one-hot encoding, then an elastic deformation of
  * slices n0..N−1 that warps the image and the one-hot label together (soft labels).
  * `images` (N, C_in, H, W) float32 (C_in = 1 in the paper), `labels` (N, H, W) int64 in
- * [0, numClasses).
+ * [0, numClasses) or `ignoreLabel`.
  */
 export function augmentSegmentationBatch(
   images: Tensor,
@@ -120,7 +122,11 @@ export function augmentSegmentationBatch(
 
   return torch.tidy(() =>
     torch.noGrad(() => {
-      const [lo, hi] = [labels.min().item(), labels.max().item()];
+      const classes0 =
+        opts.ignoreLabel === undefined
+          ? labels
+          : torch.where(labels.eq(opts.ignoreLabel), 0, labels);
+      const [lo, hi] = [classes0.min().item(), classes0.max().item()];
       if (lo < 0 || hi >= numClasses) {
         throw new RangeError(`augment: label values [${lo}, ${hi}] outside [0, ${numClasses})`);
       }

@@ -1,5 +1,5 @@
 import * as torch from '../torch/index.js';
-import type { SlicePool } from './pools.js';
+import { IGNORE_LABEL, type SlicePool } from './pools.js';
 
 /** Copies the chosen slices of a pool into tensors on `device`: images (B,1,H,W), labels (B,H,W) int64. */
 export function gatherBatch(
@@ -23,9 +23,12 @@ export function gatherBatch(
   return { images, labels };
 }
 
-/** One-hot (N, C, H, W) float32 maps of int64 labels (N, H, W). */
+/** One-hot (N, C, H, W) float32 maps of int64 labels (N, H, W); IGNORE_LABEL gives all zeros. */
 export function oneHot(labels: torch.Tensor, numClasses: number): torch.Tensor {
-  return torch.tidy(() =>
-    torch.F.oneHot(labels, numClasses).permute(0, 3, 1, 2).float().contiguous(),
-  );
+  return torch.tidy(() => {
+    const ignored = labels.eq(IGNORE_LABEL);
+    const classes = torch.where(ignored, 0, labels);
+    const oh = torch.F.oneHot(classes, numClasses).permute(0, 3, 1, 2).float();
+    return oh.mul(ignored.logicalNot().unsqueeze(1).float()).contiguous();
+  });
 }

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { loadConfig } from './config.js';
 import { UNet } from '../nn/index.js';
 import { Rng } from '../util/rng.js';
-import { labeledPool, unlabeledPool, type SlicePool } from './pools.js';
+import { IGNORE_LABEL, labeledPool, unlabeledPool, type SlicePool } from './pools.js';
 import {
   crfParamsOf,
   gatherImages,
@@ -24,11 +24,16 @@ export interface PseudoLabelQuality {
   /** The stage, or the stages sharing the file (round 0), comma-separated. */
   stage: string;
   round: number;
-  /** Dice per foreground class over all unlabeled slices pooled, and their mean. */
+  /**
+   * Dice per foreground class over all unlabeled slices pooled, and their mean; pixels left out
+   * (`pseudo.minConfidence`) count for neither side.
+   */
   perClass: number[];
   dice: number;
   /** Share of unlabeled slices whose pseudo-label contains every class. */
   allClassSlices: number;
+  /** Share of the pixels that hold a class (1 unless `pseudo.minConfidence` left some out). */
+  coverage: number;
 }
 
 /** A CRF setting to score: a parameter list in `units` (default: the run's), or null for argmax. */
@@ -153,8 +158,13 @@ function score(
   const inter = new Float64Array(classes);
   const sumP = new Float64Array(classes);
   const sumG = new Float64Array(classes);
+  let ignored = 0;
   for (const s of slices) {
     for (let i = s * plane; i < (s + 1) * plane; i++) {
+      if (pseudo[i] === IGNORE_LABEL) {
+        ignored++;
+        continue;
+      }
       sumP[pseudo[i]]++;
       sumG[gt[i]]++;
       if (pseudo[i] === gt[i]) inter[gt[i]]++;
@@ -166,11 +176,14 @@ function score(
   );
   let all = 0;
   for (const s of slices) {
-    if (new Set(pseudo.subarray(s * plane, (s + 1) * plane)).size === classes) all++;
+    const present = new Set(pseudo.subarray(s * plane, (s + 1) * plane));
+    present.delete(IGNORE_LABEL);
+    if (present.size === classes) all++;
   }
   return {
     perClass,
     dice: perClass.reduce((a, b) => a + b, 0) / perClass.length,
     allClassSlices: all / slices.length,
+    coverage: 1 - ignored / Math.max(1, slices.length * plane),
   };
 }

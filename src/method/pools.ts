@@ -101,7 +101,13 @@ function concat(
   return { count, size: [h, w], images, labels, sources };
 }
 
-/** Bitmask of the classes present in each slice (bit c set when class c occurs). */
+/**
+ * The label of a pseudo-labeled pixel that no loss reads (config `pseudo.minConfidence`): its
+ * one-hot target is all zero, and the contrastive loss samples no class there.
+ */
+export const IGNORE_LABEL = 255;
+
+/** Bitmask of the classes present in each slice (bit c set when class c occurs; IGNORE_LABEL is none). */
 export function classPresence(pool: SlicePool): Uint32Array {
   if (!pool.labels) throw new Error('classPresence: the pool has no labels');
   const plane = pool.size[0] * pool.size[1];
@@ -109,7 +115,10 @@ export function classPresence(pool: SlicePool): Uint32Array {
   for (let i = 0; i < pool.count; i++) {
     let bits = 0;
     const base = i * plane;
-    for (let p = 0; p < plane; p++) bits |= 1 << pool.labels[base + p];
+    for (let p = 0; p < plane; p++) {
+      const label = pool.labels[base + p];
+      if (label !== IGNORE_LABEL) bits |= 1 << label;
+    }
     out[i] = bits;
   }
   return out;

@@ -3,7 +3,7 @@ import type { UNet } from '../nn/index.js';
 import type { Rng } from '../util/rng.js';
 import type { RunConfig } from './config.js';
 import { methodSpec } from './methods/index.js';
-import type { SlicePool } from './pools.js';
+import { IGNORE_LABEL, type SlicePool } from './pools.js';
 import { argmaxClasses, predictProbabilities } from './predict.js';
 import {
   crfListInPixels,
@@ -37,7 +37,8 @@ export function crfParamsOf(
 /**
  * Labels of `n` slices from their probabilities (n, C, H, W): the argmax of the dense CRF's
  * marginals with `params`, computed on `device` (the network's: on a GPU machine the CRF on the
- * CPU took most of every pseudo-label pass), or the plain argmax for null.
+ * CPU took most of every pseudo-label pass), or the plain argmax for null. With `minConfidence`,
+ * pixels whose largest marginal (or probability) is below it get IGNORE_LABEL.
  */
 export function labelSlices(
   probs: Float32Array,
@@ -47,15 +48,18 @@ export function labelSlices(
   classes: number,
   params: CrfParams | null,
   device: torch.Device = 'cpu',
+  minConfidence?: number,
 ): Uint8Array {
-  if (!params) return argmaxClasses(probs, n, classes);
+  if (!params && minConfidence === undefined) return argmaxClasses(probs, n, classes);
   return torch.tidy(() => {
-    const q = denseCrf(
-      torch.tensor(probs, [n, classes, h, w], { device }),
-      torch.tensor(images, [n, 1, h, w], { device }),
-      params,
-    );
-    return (q.argmax(1).to('uint8').data({ copy: false }) as Uint8Array).slice();
+    const p = torch.tensor(probs, [n, classes, h, w], { device });
+    const q = params ? denseCrf(p, torch.tensor(images, [n, 1, h, w], { device }), params) : p;
+    const argmax = q.argmax(1);
+    const labels =
+      minConfidence === undefined
+        ? argmax
+        : torch.where(q.max(1).values.lt(minConfidence), IGNORE_LABEL, argmax);
+    return (labels.to('uint8').data({ copy: false }) as Uint8Array).slice();
   });
 }
 
@@ -108,7 +112,7 @@ export function estimatePseudoLabels(
     const images = gatherImages(pool, batch);
     const probs = predictProbabilities(net, images, n, [h, w], p.batchSize);
     mine.set(
-      labelSlices(probs, images, n, [h, w], classes, params, net.device),
+      labelSlices(probs, images, n, [h, w], classes, params, net.device, p.minConfidence),
       (start - first) * plane,
     );
   }

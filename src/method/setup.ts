@@ -77,16 +77,25 @@ export function makeOptimizer(
 
 export type SegLossFn = (logits: torch.Tensor, target: torch.Tensor) => torch.Tensor;
 
-/** The segmentation loss of a config (method.md D.1). Targets are one-hot, possibly soft. */
+/**
+ * The segmentation loss of a config (method.md D.1). Targets are one-hot, possibly soft; with
+ * `pseudo.minConfidence`, pixels whose target is all zero (ignored pseudo-labels) are left out.
+ */
 export function segmentationLoss(cfg: RunConfig): SegLossFn {
+  const ignoreEmptyTarget = cfg.pseudo.minConfidence !== undefined;
   switch (cfg.loss.seg) {
     case 'dice':
-      return (l, t) => diceLoss(l, t, { includeBackground: true });
+      return (l, t) => diceLoss(l, t, { includeBackground: true, ignoreEmptyTarget });
     case 'dice-nobg':
-      return (l, t) => diceLoss(l, t, { includeBackground: false });
+      return (l, t) => diceLoss(l, t, { includeBackground: false, ignoreEmptyTarget });
     case 'ce':
-      return (l, t) => crossEntropyLoss(l, t);
+      return (l, t) => crossEntropyLoss(l, t, { ignoreEmptyTarget });
     case 'dice-ce':
-      return (l, t) => diceCeLoss(l, t, SSL4MIS_DICE_CE);
+      return (l, t) =>
+        diceCeLoss(l, t, {
+          ...SSL4MIS_DICE_CE,
+          dice: { ...SSL4MIS_DICE_CE.dice, ignoreEmptyTarget },
+          ce: { ...SSL4MIS_DICE_CE.ce, ignoreEmptyTarget },
+        });
   }
 }

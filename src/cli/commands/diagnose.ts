@@ -70,7 +70,7 @@ export function register(program: Command): void {
         for (const r of q) {
           const per = r.perClass.map((d) => (100 * d).toFixed(1)).join(' / ');
           process.stdout.write(
-            `${r.stage} round ${r.round}: Dice ${(100 * r.dice).toFixed(1)} (${per}), all-class slices ${(100 * r.allClassSlices).toFixed(0)}%\n`,
+            `${r.stage} round ${r.round}: Dice ${(100 * r.dice).toFixed(1)} (${per}), all-class slices ${(100 * r.allClassSlices).toFixed(0)}%${r.coverage < 1 ? `, pixels kept ${(100 * r.coverage).toFixed(1)}%` : ''}\n`,
           );
         }
       },

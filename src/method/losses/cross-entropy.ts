@@ -8,7 +8,8 @@
  *     ce(x) = − Σ_c y_c(x) · log p_c(x)          w(x) = Σ_c y_c(x) · w_c
  *     loss  = mean_x w(x) · ce(x)                 (over every pixel of every image)
  *
- * so each pixel is weighted by the weight of its (soft) true class. Default weights by C (the
+ * so each pixel is weighted by the weight of its (soft) true class. With `ignoreEmptyTarget` the
+ * mean is Σ_x w(x)·ce(x) / Σ_x Σ_c y_c(x): pixels whose target is all zero count for nothing. Default weights by C (the
  * code's table): 2 → [0.1, 0.9], 3 → [0.1, 0.45, 0.45], 4 → [0.1, 0.3, 0.3, 0.3],
  * 8 → [0.09, 0.13 × 7]. `weights: null` gives the plain (unweighted) mean cross-entropy, equal
  * to PyTorch's F.cross_entropy with class indices or probabilities.
@@ -24,6 +25,11 @@ export interface CrossEntropyLossOptions {
    * unweighted cross-entropy.
    */
   weights?: readonly number[] | 'paper' | null;
+  /**
+   * Leave out pixels whose target is all zero (ignored pseudo-labels): the mean runs over the
+   * others, as PyTorch's `ignore_index` (default false: over every pixel).
+   */
+  ignoreEmptyTarget?: boolean;
 }
 
 /** The released code's class weights for C classes (method.md D.1); throws for other C. */
@@ -60,10 +66,12 @@ export function crossEntropyLoss(
   return torch.tidy(() => {
     const y = asOneHot(logits, target, 'crossEntropyLoss');
     const ce = y.mul(logits.logSoftmax(1)).sum(1).neg(); // (N, ...spatial)
-    if (weights === null) return ce.mean();
+    const mean = (perPixel: Tensor) =>
+      o.ignoreEmptyTarget ? perPixel.sum().div(y.sum().clampMin(1)) : perPixel.mean();
+    if (weights === null) return mean(ce);
     const wShape = logits.shape.map((s, i) => (i === 1 ? s : 1));
     const w = torch.tensor([...weights], wShape, { dtype: logits.dtype, device: logits.device });
-    return ce.mul(y.mul(w).sum(1)).mean();
+    return mean(ce.mul(y.mul(w).sum(1)));
   });
 }
 

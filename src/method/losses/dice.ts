@@ -8,6 +8,9 @@
  *     dice_{n,c} = (2·I_{n,c} + smoothNr) / (S_{n,c} + smoothDr)
  *     loss = 1 − mean_{n, c∈K} dice_{n,c}
  *
+ * With `ignoreEmptyTarget`, p is first multiplied by Σ_c y_c, so that pixels whose target is all
+ * zero (ignored pseudo-labels) add to no sum.
+ *
  * K is every class (`includeBackground` true: `dsc_loss = 2`, the paper default for both stages and
  * the validation loss) or classes 1..C−1 (`dsc_loss = 1`). The defaults (smoothNr 0, smoothDr
  * 1e-10, per image, not squared) are the released code's; an absent class then gives dice 0 and no
@@ -32,6 +35,11 @@ export interface DiceLossOptions {
   smoothNr?: number;
   /** Added to the denominator (default 1e-10). */
   smoothDr?: number;
+  /**
+   * Leave out pixels whose target is all zero (ignored pseudo-labels, src/method/pools.ts
+   * IGNORE_LABEL): Σp counts p·Σ_c y_c (default false).
+   */
+  ignoreEmptyTarget?: boolean;
 }
 
 /**
@@ -42,7 +50,8 @@ export interface DiceLossOptions {
 export function softDice(probs: Tensor, target: Tensor, o: DiceLossOptions = {}): Tensor {
   return torch.tidy(() => {
     const y = asOneHot(probs, target, 'dice');
-    const p = o.softmax ? probs.softmax(1) : probs;
+    const soft = o.softmax ? probs.softmax(1) : probs;
+    const p = o.ignoreEmptyTarget ? soft.mul(y.sum(1, true)) : soft;
     const dims = o.batch ? [0, ...spatialDims(p)] : spatialDims(p);
     const inter = p.mul(y).sum(dims);
     const sp = o.squared ? p.square().sum(dims) : p.sum(dims);

@@ -3,7 +3,7 @@ import { augmentSegmentationBatch } from '../../data/augment.js';
 import type { Rng } from '../../util/rng.js';
 import type { RunConfig } from '../config.js';
 import { gatherBatch, oneHot } from '../batch.js';
-import type { SlicePool } from '../pools.js';
+import { IGNORE_LABEL, type SlicePool } from '../pools.js';
 
 /**
  * A segmentation batch: the chosen labeled (or pseudo-labeled) slices, augmented as method.md E.3
@@ -31,6 +31,7 @@ export function segmentationBatch(
     elastic: a.elastic,
     sigma: a.elasticSigma,
     intensity: a.intensity,
+    ignoreLabel: IGNORE_LABEL,
   });
   images.dispose();
   labels.dispose();
