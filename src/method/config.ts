@@ -212,10 +212,10 @@ export const configSchema = z
          */
         keepLargest: z.boolean().optional(),
         /**
-         * Pixels whose pseudo-label has a confidence below this (the largest CRF marginal, or
-         * the largest softmax probability without the CRF) are left out of every loss that reads
-         * pseudo-labels (label IGNORE_LABEL, src/method/pools.ts), as FixMatch leaves out its
-         * unconfident pixels; not in the paper. Left-out pixels also hold no class for the
+         * Pixels where the network's softmax probability of their pseudo-label (after the CRF,
+         * whose marginals are all but one-hot) is below this are left out of every loss that
+         * reads pseudo-labels (label IGNORE_LABEL, src/method/pools.ts), as FixMatch leaves out
+         * its unconfident pixels; not in the paper. Left-out pixels also hold no class for the
          * contrastive loss's need of slices that hold every class, so a high threshold leaves
          * it fewer slices to pair. Optional, so that config.json of a run that does not set it
          * stays as it was.

@@ -38,7 +38,7 @@ export function crfParamsOf(
  * Labels of `n` slices from their probabilities (n, C, H, W): the argmax of the dense CRF's
  * marginals with `params`, computed on `device` (the network's: on a GPU machine the CRF on the
  * CPU took most of every pseudo-label pass), or the plain argmax for null. With `minConfidence`,
- * pixels whose largest marginal (or probability) is below it get IGNORE_LABEL.
+ * pixels where the network's probability of their label is below it get IGNORE_LABEL.
  */
 export function labelSlices(
   probs: Float32Array,
@@ -55,10 +55,11 @@ export function labelSlices(
     const p = torch.tensor(probs, [n, classes, h, w], { device });
     const q = params ? denseCrf(p, torch.tensor(images, [n, 1, h, w], { device }), params) : p;
     const argmax = q.argmax(1);
-    const labels =
-      minConfidence === undefined
-        ? argmax
-        : torch.where(q.max(1).values.lt(minConfidence), IGNORE_LABEL, argmax);
+    if (minConfidence === undefined)
+      return (argmax.to('uint8').data({ copy: false }) as Uint8Array).slice();
+    // The network's probability of the label: the CRF's marginals are all but one-hot.
+    const confidence = p.gather(1, argmax.unsqueeze(1)).squeeze(1);
+    const labels = torch.where(confidence.lt(minConfidence), IGNORE_LABEL, argmax);
     return (labels.to('uint8').data({ copy: false }) as Uint8Array).slice();
   });
 }

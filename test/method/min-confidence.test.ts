@@ -13,6 +13,7 @@ import { pseudoLabelQuality } from '../../src/method/diagnose.js';
 import { crossEntropyLoss, diceLoss } from '../../src/method/losses/index.js';
 import { IGNORE_LABEL, classPresence } from '../../src/method/pools.js';
 import { labelSlices } from '../../src/method/pseudo-labels.js';
+import { crfParamsFromList } from '../../src/method/pseudo/crf.js';
 import { pseudoLabelFile } from '../../src/method/run-dir.js';
 import { runPipeline } from '../../src/method/run.js';
 import * as torch from '../../src/torch/index.js';
@@ -27,6 +28,15 @@ test('labelSlices: pixels whose largest probability is below minConfidence get I
   assert.deepEqual(
     [...labelSlices(probs, images, 1, [1, 3], 2, null, 'cpu', 0.9)],
     [1, IGNORE_LABEL, 0],
+  );
+  // With the CRF the confidence is still the network's: a strong smoothing makes the middle
+  // pixel's marginal of class 1 near 1 (class 1 on both sides), but its probability stays 0.6.
+  const sides = Float32Array.from([0.05, 0.4, 0.05, 0.95, 0.6, 0.95]);
+  const crf = crfParamsFromList([0.01, 0.5, 10, 3, 30, 10]);
+  assert.deepEqual([...labelSlices(sides, images, 1, [1, 3], 2, crf)], [1, 1, 1]);
+  assert.deepEqual(
+    [...labelSlices(sides, images, 1, [1, 3], 2, crf, 'cpu', 0.9)],
+    [1, IGNORE_LABEL, 1],
   );
 });
 
