@@ -36,15 +36,22 @@ export interface PseudoLabelQuality {
   coverage: number;
 }
 
-/** A CRF setting to score: a parameter list in `units` (default: the run's), or null for argmax. */
+/**
+ * A CRF setting to score: a parameter list in `units` (default: the run's), or null for argmax;
+ * with `minConfidence`, its pixels below that confidence left out (config `pseudo.minConfidence`).
+ */
 export interface CrfSetting {
   crf: readonly number[] | null;
   units?: CrfUnits;
+  minConfidence?: number;
 }
 
 /** How `pseudoLabelQuality` names the row of a setting. */
 export function settingName(s: CrfSetting, defaultUnits: CrfUnits): string {
-  return s.crf ? `CRF [${s.crf.join(', ')}] ${s.units ?? defaultUnits}` : 'argmax without CRF';
+  const labels = s.crf
+    ? `CRF [${s.crf.join(', ')}] ${s.units ?? defaultUnits}`
+    : 'argmax without CRF';
+  return s.minConfidence === undefined ? labels : `${labels}, confidence ≥ ${s.minConfidence}`;
 }
 
 /**
@@ -53,7 +60,8 @@ export function settingName(s: CrfSetting, defaultUnits: CrfUnits): string {
  * this diagnosis only). With `argmax`, also scores the plain argmax (no CRF) of the checkpoint
  * round 0's pseudo-labels came from, to show what the CRF adds; with `settings`, also the
  * round-0 pseudo-labels of that checkpoint under each CRF setting (one network pass for all; no
- * TTA filter), in the order given, after the argmax. `saved: false` skips the saved files. With
+ * TTA filter), in the order given, after the argmax; with `minConfidence`, then the run's own
+ * CRF with each confidence threshold. `saved: false` skips the saved files. With
  * `keepLargest`, every saved file is also scored after `keepLargestPerCase` (config
  * `pseudo.keepLargest`), as a row of its own after it.
  */
@@ -62,6 +70,7 @@ export async function pseudoLabelQuality(
   o: {
     argmax?: boolean;
     settings?: readonly CrfSetting[];
+    minConfidence?: readonly number[];
     saved?: boolean;
     keepLargest?: boolean;
   } = {},
@@ -103,7 +112,11 @@ export async function pseudoLabelQuality(
       out.push({ stage, round, ...score(pseudo, truth, classes, meta.active) });
     }
   }
-  const settings: CrfSetting[] = [...(o.argmax ? [{ crf: null }] : []), ...(o.settings ?? [])];
+  const settings: CrfSetting[] = [
+    ...(o.argmax ? [{ crf: null }] : []),
+    ...(o.settings ?? []),
+    ...(o.minConfidence ?? []).map((t) => ({ crf: cfg.pseudo.crf, minConfidence: t })),
+  ];
   if (settings.length > 0) {
     // Convert (and so validate) every setting before the network runs.
     const params = settings.map((st) => crfParamsOf(cfg, st.crf, st.units));
@@ -126,7 +139,16 @@ export async function pseudoLabelQuality(
         const images = gatherImages(unlabeled, batch);
         const probs = predictProbabilities(net, images, batch.length, [h, w], bs);
         params.forEach((p, k) => {
-          const out = labelSlices(probs, images, batch.length, [h, w], classes, p, net.device);
+          const out = labelSlices(
+            probs,
+            images,
+            batch.length,
+            [h, w],
+            classes,
+            p,
+            net.device,
+            settings[k].minConfidence,
+          );
           batch.forEach((i, j) =>
             labels[k].set(out.subarray(j * plane, (j + 1) * plane), i * plane),
           );

@@ -125,6 +125,14 @@ test('a run with pseudo.minConfidence saves ignored pixels and trains on the res
       assert.ok(r.coverage > 0 && r.coverage < 1, `${r.stage} ${r.round}: ${r.coverage}`);
       assert.ok(r.perClass.every((d) => d >= 0 && d <= 1));
     }
+    // diagnose --min-confidence: the run's own threshold reproduces the saved round 0; 0 keeps all.
+    const swept = await pseudoLabelQuality(dir, { saved: false, minConfidence: [0, 0.5] });
+    assert.deepEqual(
+      swept.map((r) => r.stage),
+      ['argmax without CRF, confidence ≥ 0', 'argmax without CRF, confidence ≥ 0.5'],
+    );
+    assert.equal(swept[0].coverage, 1);
+    assert.deepEqual({ ...swept[1], stage: q[0].stage }, q[0]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

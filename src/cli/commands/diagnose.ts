@@ -16,6 +16,17 @@ export function parseCrfList(text: string): number[] {
   return v;
 }
 
+/** Parses `t1,t2,...` (confidences in [0, 1]) for --min-confidence. */
+export function parseConfidences(text: string): number[] {
+  const v = text.split(',').map((t) => Number(t.trim()));
+  if (v.length === 0 || !v.every((t) => t >= 0 && t <= 1)) {
+    throw new InputError(
+      `--min-confidence expects numbers in [0, 1] separated by commas, got '${text}'`,
+    );
+  }
+  return v;
+}
+
 /** `contraseg diagnose pseudo-labels <run-dir>`: pseudo-label Dice against withheld labels. */
 export function register(program: Command): void {
   program
@@ -32,6 +43,10 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option('--crf-units <units>', "units of the --crf widths: px, mm or fov (default: the run's)")
+    .option(
+      '--min-confidence <list>',
+      "also score round-0 pseudo-labels with the run's CRF, leaving out pixels below each confidence t1,t2,... (config pseudo.minConfidence)",
+    )
     .option('--no-saved', 'skip the saved pseudo-label files')
     .option(
       '--keep-largest',
@@ -45,6 +60,7 @@ export function register(program: Command): void {
           argmax?: boolean;
           crf: string[];
           crfUnits?: string;
+          minConfidence?: string;
           saved: boolean;
           keepLargest?: boolean;
         },
@@ -56,8 +72,10 @@ export function register(program: Command): void {
         }
         const units = o.crfUnits as CrfUnits | undefined;
         const settings: CrfSetting[] = o.crf.map((t) => ({ crf: parseCrfList(t), units }));
+        const confidences = o.minConfidence === undefined ? [] : parseConfidences(o.minConfidence);
         const { pseudoLabelQuality } = await import('../../method/diagnose.js');
         const q = await pseudoLabelQuality(runDir, {
+          minConfidence: confidences,
           argmax: o.argmax,
           settings,
           saved: o.saved,
