@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { parseConfig, type RunConfig } from './config.js';
-import { methodConfigSections } from './methods/index.js';
+import { methodConfigSections } from './method-config.js';
 import {
   BASELINE_STAGE,
   STAGE_FILES,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { METHODS, methodConfigSections, semiSupervisedNames } from './methods/index.js';
+import { DEFAULT_METHODS, SEMI_SUPERVISED_METHODS, methodConfigSections } from './method-config.js';
 import { stageScheduleFields } from './schedule-fields.js';
 
 /**
@@ -272,7 +272,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** The methods' own sections (src/method/methods/), after the joint stages'. */
+    /** The methods' own sections (src/method/method-config.ts), after the joint stages'. */
     ...methodConfigSections,
     /**
      * Data-parallel training (`--nproc`, `--nnodes`, or torchrun's WORLD_SIZE/RANK; docs in the
@@ -292,8 +292,8 @@ export const configSchema = z
       .optional(),
     /** Methods `contraseg run` trains after the baseline. */
     methods: z
-      .array(z.enum(semiSupervisedNames))
-      .default(METHODS.filter((m) => m.runByDefault).map((m) => m.name)),
+      .array(z.enum(SEMI_SUPERVISED_METHODS))
+      .default([...DEFAULT_METHODS] as (typeof SEMI_SUPERVISED_METHODS)[number][]),
   })
   .strict()
   .superRefine((cfg, ctx) => {

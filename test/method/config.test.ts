@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/errors.js';
 import { loadConfig, parseConfig } from '../../src/method/config.js';
+import { DEFAULT_METHODS, SEMI_SUPERVISED_METHODS } from '../../src/method/method-config.js';
+import { BASELINE, METHODS } from '../../src/method/methods/index.js';
 import { runPipeline } from '../../src/method/run.js';
 import * as torch from '../../src/torch/index.js';
 import { tinyConfig } from './tiny-config.js';
@@ -38,6 +40,16 @@ test('invalid configs are rejected with errors that name the field', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the config's method names are the registry's, in its order; the default list is the paper's", () => {
+  assert.deepEqual(
+    METHODS.filter((m) => m !== BASELINE).map((m) => m.name),
+    [...SEMI_SUPERVISED_METHODS],
+  );
+  assert.deepEqual(parseConfig(tinyConfig).methods, [...DEFAULT_METHODS]);
+  assert.deepEqual(DEFAULT_METHODS, ['self-training', 'proposed']);
+  assert.throws(() => parseConfig({ ...tinyConfig, methods: ['baseline'] }), /methods\.0/);
 });
 
 test('every config under configs/ is valid', () => {

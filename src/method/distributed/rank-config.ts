@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import type { RunConfig } from '../config.js';
-import { meanTeacherSettings } from '../methods/mean-teacher.js';
+import { meanTeacherSettings } from '../method-config.js';
 
 /** Training batch sizes of a config: a rank draws its share of each. */
 const SHARED: ReadonlyArray<[string, string]> = [

@@ -1,23 +1,5 @@
-import { z } from 'zod';
-import { stageScheduleFields, unlabeledStageFields } from '../schedule-fields.js';
 import type { MethodSpec } from './types.js';
 import { semiSupervisedStreams } from './streams.js';
-
-/** Config section `fixmatch`. */
-export const fixmatchConfig = {
-  /** FixMatch/UniMatch-style weak-to-strong consistency, the modern baseline to compare with. */
-  fixmatch: z
-    .object({
-      ...unlabeledStageFields,
-      threshold: z.number().min(0).max(1).default(0.95),
-      lambda: z.number().min(0).default(1),
-      /** Side of the zeroed box of the strong view, as a fraction of the image: U(lo, hi). */
-      cutout: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.25, 0.5]),
-      ...stageScheduleFields,
-    })
-    .strict()
-    .prefault({}),
-};
 
 /**
  * The modern baseline: FixMatch/UniMatch-style weak-to-strong consistency on the unlabeled slices

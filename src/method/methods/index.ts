@@ -1,7 +1,7 @@
 import { InputError } from '../../errors.js';
 import { baseline } from './baseline.js';
-import { fixmatch, fixmatchConfig } from './fixmatch.js';
-import { meanTeacher, meanTeacherConfig } from './mean-teacher.js';
+import { fixmatch } from './fixmatch.js';
+import { meanTeacher } from './mean-teacher.js';
 import { proposed } from './proposed.js';
 import { selfTraining } from './self-training.js';
 import type { MethodSpec } from './types.js';
@@ -18,7 +18,8 @@ export { SEED_STREAMS, semiSupervisedStreams } from './streams.js';
 /**
  * The registry of training methods, in the order the pipeline runs them and the report lists
  * them. The first is the supervised baseline that the others start from (run.ts); adding a
- * method is one file in this folder plus its lines here.
+ * method is one file in this folder plus its line here, and its name (and config section, if it
+ * has one) in ../method-config.ts.
  */
 export const METHODS: readonly MethodSpec[] = [
   baseline,
@@ -28,19 +29,10 @@ export const METHODS: readonly MethodSpec[] = [
   meanTeacher,
 ];
 
-/** Config sections of the methods (zod schemas), merged into the run config (config.ts). */
-export const methodConfigSections = { ...fixmatchConfig, ...meanTeacherConfig };
-
 /** The method every other starts from (stage 1). */
 export const BASELINE: MethodSpec = baseline;
 
 export const methodNames: readonly string[] = METHODS.map((m) => m.name);
-
-/** The methods `contraseg run` may train after the baseline (config `methods`). */
-export const semiSupervisedNames = METHODS.filter((m) => m !== BASELINE).map((m) => m.name) as [
-  string,
-  ...string[],
-];
 
 /** The registered method of that name; InputError otherwise. */
 export function methodSpec(name: string): MethodSpec {

@@ -9,7 +9,6 @@ import { semiSupervisedStreams } from './streams.js';
 export const proposed: MethodSpec = {
   name: 'proposed',
   description: 'rounds of pseudo-labels and joint segmentation + local contrastive training',
-  runByDefault: true,
   showcase: true,
   seeds: semiSupervisedStreams(1),
   schedule: (cfg) => ({

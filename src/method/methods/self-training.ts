@@ -9,7 +9,6 @@ import { semiSupervisedStreams } from './streams.js';
 export const selfTraining: MethodSpec = {
   name: 'self-training',
   description: 'rounds of pseudo-labels and segmentation training (the ablation)',
-  runByDefault: true,
   seeds: semiSupervisedStreams(2),
   schedule: (cfg) => ({
     iterations: cfg.joint.rounds * iterationsPerRound(cfg.joint),

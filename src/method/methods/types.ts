@@ -14,8 +14,8 @@ export type { SelectedCheckpoint } from '../run-dir.js';
 
 /**
  * A training method of the pipeline (method.md A): one file in src/method/methods/ declares it,
- * src/method/methods/index.ts lists it, and the pipeline (run.ts), the CLI, the report, diagnose
- * and the config's `methods` read it from there. This module and the method files import nothing
+ * src/method/methods/index.ts lists it, and the pipeline (run.ts), the CLI, the report and
+ * diagnose read it from there; the config's `methods` and sections from ../method-config.ts. This module and the method files import nothing
  * at run time but zod, ./streams.ts (arithmetic on seeds) and ../run-dir.ts (file names): the
  * config, the report and the CLI load them without LibTorch; a method's training code is imported on demand by `trainer()`.
  */
@@ -24,8 +24,6 @@ export interface MethodSpec {
   name: string;
   /** One line for the command line's help. */
   description: string;
-  /** Listed in the config's default `methods` (trained by `contraseg run` after the baseline). */
-  runByDefault?: boolean;
   /** The method whose segmentations the report shows when it is in the run (the paper's). */
   showcase?: boolean;
   /**

@@ -1,7 +1,7 @@
 import * as torch from '../../torch/index.js';
 import type { UNet } from '../../nn/index.js';
 import type { RunConfig } from '../config.js';
-import { meanTeacherSettings } from '../methods/mean-teacher.js';
+import { meanTeacherSettings } from '../method-config.js';
 import type { SlicePool } from '../pools.js';
 import type { SegLossFn } from '../setup.js';
 import type { Rng } from '../../util/rng.js';
