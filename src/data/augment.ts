@@ -122,11 +122,11 @@ export function augmentSegmentationBatch(
 
   return torch.tidy(() =>
     torch.noGrad(() => {
-      const classes0 =
+      const classLabels =
         opts.ignoreLabel === undefined
           ? labels
           : torch.where(labels.eq(opts.ignoreLabel), 0, labels);
-      const [lo, hi] = [classes0.min().item(), classes0.max().item()];
+      const [lo, hi] = [classLabels.min().item(), classLabels.max().item()];
       if (lo < 0 || hi >= numClasses) {
         throw new RangeError(`augment: label values [${lo}, ${hi}] outside [0, ${numClasses})`);
       }

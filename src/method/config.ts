@@ -291,9 +291,7 @@ export const configSchema = z
       .strict()
       .optional(),
     /** Methods `contraseg run` trains after the baseline. */
-    methods: z
-      .array(z.enum(SEMI_SUPERVISED_METHODS))
-      .default([...DEFAULT_METHODS] as (typeof SEMI_SUPERVISED_METHODS)[number][]),
+    methods: z.array(z.enum(SEMI_SUPERVISED_METHODS)).default([...DEFAULT_METHODS]),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -5,7 +5,7 @@ import { stageScheduleFields, unlabeledStageFields } from './schedule-fields.js'
  * What the run config knows of the training methods: the names its `methods` may list, those it
  * lists by default, and the config sections of the methods that have their own. The methods
  * themselves (src/method/methods/) import the config, so the config takes this from here, not
- * from their registry; test/method/run-dir.test.ts checks that the registry names the same
+ * from their registry; test/method/config.test.ts checks that the registry names the same
  * methods in the same order.
  */
 
@@ -17,8 +17,10 @@ export const SEMI_SUPERVISED_METHODS = [
   'mean-teacher',
 ] as const;
 
+export type SemiSupervisedMethod = (typeof SEMI_SUPERVISED_METHODS)[number];
+
 /** Config `methods` when a config does not set it: the paper's ablation and the paper's method. */
-export const DEFAULT_METHODS: readonly string[] = ['self-training', 'proposed'];
+export const DEFAULT_METHODS: readonly SemiSupervisedMethod[] = ['self-training', 'proposed'];
 
 const meanTeacherSchema = z
   .object({

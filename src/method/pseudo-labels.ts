@@ -55,11 +55,16 @@ export function labelSlices(
     const p = torch.tensor(probs, [n, classes, h, w], { device });
     const q = params ? denseCrf(p, torch.tensor(images, [n, 1, h, w], { device }), params) : p;
     const argmax = q.argmax(1);
-    if (minConfidence === undefined)
-      return (argmax.to('uint8').data({ copy: false }) as Uint8Array).slice();
-    // The network's probability of the label: the CRF's marginals are all but one-hot.
-    const confidence = p.gather(1, argmax.unsqueeze(1)).squeeze(1);
-    const labels = torch.where(confidence.lt(minConfidence), IGNORE_LABEL, argmax);
+    // The confidence is the network's probability of the label: the CRF's marginals are all but
+    // one-hot (docs/results.md).
+    const labels =
+      minConfidence === undefined
+        ? argmax
+        : torch.where(
+            p.gather(1, argmax.unsqueeze(1)).squeeze(1).lt(minConfidence),
+            IGNORE_LABEL,
+            argmax,
+          );
     return (labels.to('uint8').data({ copy: false }) as Uint8Array).slice();
   });
 }

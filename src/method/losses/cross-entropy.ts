@@ -9,9 +9,9 @@
  *     loss  = mean_x w(x) · ce(x)                 (over every pixel of every image)
  *
  * so each pixel is weighted by the weight of its (soft) true class. With `ignoreEmptyTarget` the
- * mean is Σ_x w(x)·ce(x) / Σ_x Σ_c y_c(x): pixels whose target is all zero count for nothing. Default weights by C (the
- * code's table): 2 → [0.1, 0.9], 3 → [0.1, 0.45, 0.45], 4 → [0.1, 0.3, 0.3, 0.3],
- * 8 → [0.09, 0.13 × 7]. `weights: null` gives the plain (unweighted) mean cross-entropy, equal
+ * mean is Σ_x w(x)·ce(x) / Σ_x Σ_c y_c(x): pixels whose target is all zero count for nothing.
+ * Default weights by C (the code's table): 2 → [0.1, 0.9], 3 → [0.1, 0.45, 0.45],
+ * 4 → [0.1, 0.3, 0.3, 0.3], 8 → [0.09, 0.13 × 7]. `weights: null` gives the plain (unweighted) mean cross-entropy, equal
  * to PyTorch's F.cross_entropy with class indices or probabilities.
  */
 import { InputError } from '../../errors.js';

@@ -15,9 +15,10 @@ export type { SelectedCheckpoint } from '../run-dir.js';
 /**
  * A training method of the pipeline (method.md A): one file in src/method/methods/ declares it,
  * src/method/methods/index.ts lists it, and the pipeline (run.ts), the CLI, the report and
- * diagnose read it from there; the config's `methods` and sections from ../method-config.ts. This module and the method files import nothing
- * at run time but zod, ./streams.ts (arithmetic on seeds) and ../run-dir.ts (file names): the
- * config, the report and the CLI load them without LibTorch; a method's training code is imported on demand by `trainer()`.
+ * diagnose read it from there (the config takes its names and sections from ../method-config.ts).
+ * This module and the method files import nothing at run time but ./streams.ts (arithmetic on
+ * seeds), ../run-dir.ts (file names) and ../method-config.ts: the report and the CLI load them
+ * without LibTorch; a method's training code is imported on demand by `trainer()`.
  */
 export interface MethodSpec {
   /** Name in configs, on the command line, in metrics.jsonl and as the stage's folder. */
