@@ -4,7 +4,7 @@ import { Rng } from '../util/rng.js';
 import type { RunConfig } from './config.js';
 import type { SlicePool } from './pools.js';
 import { BASELINE } from './methods/index.js';
-import { streamSeed } from './methods/streams.js';
+import { streamSeed } from './seed-streams.js';
 import { supervisedBatch } from './train/supervised.js';
 import type { BnUpdater } from './train/loop.js';
 

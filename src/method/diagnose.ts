@@ -15,7 +15,7 @@ import type { CrfUnits } from './pseudo/crf.js';
 import { predictProbabilities } from './predict.js';
 import { methodSpec } from './methods/index.js';
 import { pseudoLabelFile, pseudoLabelInfoFile, runFiles, semiSupervisedStart } from './run-dir.js';
-import { pseudoLabelSlicesKey, streamSeed } from './methods/streams.js';
+import { pseudoLabelSlicesKey, streamSeed } from './seed-streams.js';
 import { makePreprocessor, openDataset, unetConfig } from './setup.js';
 import { loadCheckpoint } from './train/checkpoint.js';
 

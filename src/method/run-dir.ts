@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import type { StageSeeds } from './methods/streams.js';
-import { fillTimeDefaults, type TrainerState } from './train/trainer-state.js';
+import type { StageSeeds } from './seed-streams.js';
+import { fillTimeDefaults, type TrainerState } from './trainer-state.js';
 
 /**
  * The layout of a run directory (`contraseg run --out <dir>`), the one module that knows its file
@@ -11,7 +11,7 @@ import { fillTimeDefaults, type TrainerState } from './train/trainer-state.js';
  * ```
  * <run>/config.json          the resolved config the run started with (a resume must match it)
  *       metrics.jsonl        one record per line: losses, validation scores, events
- *       seeds.json           the seed of every random stream of every stage (methods/streams.ts)
+ *       seeds.json           the seed of every random stream of every stage (seed-streams.ts)
  *       summary.json         the scores of every method, written when the run ends
  *       report.html          `contraseg report`'s page (its images beside it)
  *       <method>/            one folder per stage, named after the method (methods/index.ts)

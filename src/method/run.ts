@@ -55,7 +55,7 @@ import {
 } from './methods/index.js';
 import { SINGLE, type World } from './distributed/world.js';
 import { restoreStreams } from './distributed/streams.js';
-import { rankSeed, stageSeeds, type StageSeeds, type StreamSeed } from './methods/streams.js';
+import { rankSeed, stageSeeds, type StageSeeds, type StreamSeed } from './seed-streams.js';
 import { rankConfig } from './distributed/rank-config.js';
 import { distributedSettings } from './distributed/settings.js';
 import {

@@ -15,7 +15,7 @@ import {
   type SeedsFile,
 } from '../../src/method/run-dir.js';
 import { METHODS, methodSpec } from '../../src/method/methods/index.js';
-import { SEED_STREAMS } from '../../src/method/methods/streams.js';
+import { SEED_STREAMS } from '../../src/method/seed-streams.js';
 import { roundSlices } from '../../src/method/pseudo-labels.js';
 import { evalVolumes, unlabeledPool } from '../../src/method/pools.js';
 import { makePreprocessor, openDataset, unetConfig } from '../../src/method/setup.js';

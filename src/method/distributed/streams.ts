@@ -10,7 +10,7 @@ export interface RankStreams {
 }
 
 /** The seed of `rank`'s own copy of a stream (SEED_STREAMS.rank, src/method/methods/streams.ts). */
-export { rankSeed } from '../methods/streams.js';
+export { rankSeed } from '../seed-streams.js';
 
 /** Every rank's streams, gathered on every rank (checkpoints of multi-rank runs), else undefined. */
 export function gatherStreams(world: World, rng: Rng): RankStreams[] | undefined {

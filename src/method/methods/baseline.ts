@@ -1,5 +1,5 @@
 import type { MethodSpec } from './types.js';
-import { SEED_STREAMS } from './streams.js';
+import { SEED_STREAMS } from '../seed-streams.js';
 import { BASELINE_STAGE } from '../run-dir.js';
 
 /**

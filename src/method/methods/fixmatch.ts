@@ -1,5 +1,5 @@
 import type { MethodSpec } from './types.js';
-import { semiSupervisedStreams } from './streams.js';
+import { semiSupervisedStreams } from '../seed-streams.js';
 
 /**
  * The modern baseline: FixMatch/UniMatch-style weak-to-strong consistency on the unlabeled slices

@@ -13,7 +13,7 @@ export type {
   StageData,
   StageSchedule,
 } from './types.js';
-export { SEED_STREAMS, semiSupervisedStreams } from './streams.js';
+export { SEED_STREAMS, semiSupervisedStreams } from '../seed-streams.js';
 
 /**
  * The registry of training methods, in the order the pipeline runs them and the report lists

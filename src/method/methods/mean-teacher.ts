@@ -1,7 +1,7 @@
 import type { UNet } from '../../nn/index.js';
 import { meanTeacherSettings } from '../method-config.js';
 import type { MethodSpec } from './types.js';
-import { semiSupervisedStreams } from './streams.js';
+import { semiSupervisedStreams } from '../seed-streams.js';
 
 /**
  * Mean Teacher: the student trains on the labeled slices and towards an exponential moving average

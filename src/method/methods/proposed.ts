@@ -1,6 +1,6 @@
 import type { MethodSpec } from './types.js';
 import type { JointPools } from '../train/joint.js';
-import { semiSupervisedStreams } from './streams.js';
+import { semiSupervisedStreams } from '../seed-streams.js';
 
 /**
  * The proposed method (method.md A.2, C.4): rounds of pseudo-labels and joint training with the

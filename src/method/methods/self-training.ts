@@ -1,6 +1,6 @@
 import type { MethodSpec } from './types.js';
 import type { JointPools } from '../train/joint.js';
-import { semiSupervisedStreams } from './streams.js';
+import { semiSupervisedStreams } from '../seed-streams.js';
 
 /**
  * The self-training ablation (method.md A.2 without the contrastive loss): rounds of pseudo-labels

@@ -7,7 +7,7 @@ import type { SegLossFn } from '../setup.js';
 import type { JointPools } from '../train/joint.js';
 import type { StageContext, StepResult } from '../train/loop.js';
 import type { SelectedCheckpoint } from '../run-dir.js';
-import type { StageStreamKeys } from './streams.js';
+import type { StageStreamKeys } from '../seed-streams.js';
 import type { LrSchedule } from '../schedule-fields.js';
 
 export type { SelectedCheckpoint } from '../run-dir.js';
@@ -16,7 +16,7 @@ export type { SelectedCheckpoint } from '../run-dir.js';
  * A training method of the pipeline (method.md A): one file in src/method/methods/ declares it,
  * src/method/methods/index.ts lists it, and the pipeline (run.ts), the CLI, the report and
  * diagnose read it from there (the config takes its names and sections from ../method-config.ts).
- * This module and the method files import nothing at run time but ./streams.ts (arithmetic on
+ * This module and the method files import nothing at run time but ../seed-streams.ts (arithmetic on
  * seeds), ../run-dir.ts (file names) and ../method-config.ts: the report and the CLI load them
  * without LibTorch; a method's training code is imported on demand by `trainer()`.
  */
@@ -29,7 +29,7 @@ export interface MethodSpec {
   showcase?: boolean;
   /**
    * Keys of the stage's own random streams (`deriveSeed(cfg.seed, ...key)`, first keys from
-   * SEED_STREAMS in ./streams.ts): LibTorch's generator from initialisation on, the stage's
+   * SEED_STREAMS in ../seed-streams.ts): LibTorch's generator from initialisation on, the stage's
    * host-side Rng, and the bnUpdate batches (src/method/bn-update.ts). A new method takes
    * `semiSupervisedStreams(n)` with an unused n. The pipeline writes their seeds to seeds.json.
    */

@@ -3,9 +3,9 @@ import * as torch from '../../torch/index.js';
 import type { Module, Optimizer } from '../../nn/index.js';
 import { loadSafetensors, saveSafetensors } from '../../nn/safetensors.js';
 import type { Rng } from '../../util/rng.js';
-import { fillTimeDefaults, type TrainerState } from './trainer-state.js';
+import { fillTimeDefaults, type TrainerState } from '../trainer-state.js';
 
-export type { TrainerState } from './trainer-state.js';
+export type { TrainerState } from '../trainer-state.js';
 
 const OPTIM = '__optim__.';
 const RNG = '__rng__.torch';

@@ -1,4 +1,4 @@
-import { deriveSeed } from '../../util/rng.js';
+import { deriveSeed } from '../util/rng.js';
 
 /**
  * The random streams of a run, by name: the first key of `deriveSeed(cfg.seed, key, ...)`. The

@@ -1,4 +1,4 @@
-import type { RankStreams } from '../distributed/streams.js';
+import type { RankStreams } from './distributed/streams.js';
 
 // The trainer state, apart from the checkpoint code (which loads LibTorch), so that run-dir.ts,
 // read by scripts without LibTorch, can read done.json files.
