@@ -61,6 +61,20 @@ test('every config under configs/ is valid', () => {
   for (const f of files) assert.doesNotThrow(() => loadConfig(join(configs, f)), f);
 });
 
+test('the -cpu presets are the measured settings: configs/hours at 2 threads, ACDC-1 with pseudoseg', () => {
+  const configs = fileURLToPath(new URL('../../../configs/', import.meta.url));
+  for (const setting of ['acdc-1', 'acdc-3', 'acdc-7', 'promise12-1', 'promise12-2']) {
+    const preset = loadConfig(join(configs, `${setting}-cpu.json`));
+    const hours = loadConfig(join(configs, 'hours', `${setting}-seed0.json`));
+    const pseudoSeg = setting === 'acdc-1' ? { pseudoSegBatchSize: 8 } : {};
+    assert.deepEqual(
+      preset,
+      { ...hours, name: `${setting}-cpu`, threads: 2, joint: { ...hours.joint, ...pseudoSeg } },
+      setting,
+    );
+  }
+});
+
 test('pseudo.crfUnits: px by default; mm only with a constant pixel size; fov widths in (0, 1]', () => {
   assert.equal(parseConfig(tinyConfig).pseudo.crfUnits, 'px');
   const resize = { mode: 'resize', size: [32, 32] } as const;
