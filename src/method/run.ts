@@ -158,11 +158,11 @@ export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSum
   requireDevice(o.device ?? cfg.device, 'device');
   const world = o.world ?? SINGLE;
   const rankCfg = rankConfig(cfg, world.size);
-  world.main(() => {
-    const adopt = o.baselineFrom ? baselineAdoption(cfg, o.dir, o.baselineFrom) : null;
-    prepareRunDir(cfg, o.dir, o.resume ?? false);
-    adopt?.();
-  });
+  // The run directory is checked before the data are read (a wrong --resume fails at once) and
+  // written after (data that cannot be read leave no run behind that would need --resume).
+  const adopt =
+    world.isMain && o.baselineFrom ? baselineAdoption(cfg, o.dir, o.baselineFrom) : null;
+  const fresh = world.main(() => checkRunDir(cfg, o.dir, o.resume ?? false));
   torch.setNumThreads(cfg.threads);
   const ctx = await loadRunContext(
     cfg,
@@ -172,6 +172,11 @@ export async function runPipeline(cfg: RunConfig, o: RunOptions): Promise<RunSum
     rankCfg,
     o.device ?? cfg.device,
   );
+  if (fresh && world.isMain) {
+    mkdirSync(o.dir, { recursive: true });
+    writeFileAtomic(runFiles(o.dir).config, `${JSON.stringify(cfg, null, 2)}\n`);
+  }
+  adopt?.(); // also on resume: a copy that a kill cut short runs again
   const methods = o.methods ?? [BASELINE.name, ...cfg.methods];
   const results: MethodResult[] = [];
   for (const m of methods) {
@@ -193,22 +198,23 @@ function nanToNull(_k: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }
 
-function prepareRunDir(cfg: RunConfig, dir: string, resume: boolean): void {
+/**
+ * Whether `dir` starts a new run (true) or holds this config's run to resume (false); an
+ * InputError for a run there without `resume`, or one of another config.
+ */
+function checkRunDir(cfg: RunConfig, dir: string, resume: boolean): boolean {
   const cfgPath = runFiles(dir).config;
-  if (existsSync(cfgPath)) {
-    if (!resume)
-      throw new InputError('run directory already holds a run; pass --resume to continue it', dir);
-    const saved = readFileSync(cfgPath, 'utf8');
-    if (saved.trim() !== JSON.stringify(cfg, null, 2).trim()) {
-      throw new InputError(
-        'the config differs from the one this run started with (config.json)',
-        dir,
-      );
-    }
-    return;
+  if (!existsSync(cfgPath)) return true;
+  if (!resume)
+    throw new InputError('run directory already holds a run; pass --resume to continue it', dir);
+  const saved = readFileSync(cfgPath, 'utf8');
+  if (saved.trim() !== JSON.stringify(cfg, null, 2).trim()) {
+    throw new InputError(
+      'the config differs from the one this run started with (config.json)',
+      dir,
+    );
   }
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(cfgPath, `${JSON.stringify(cfg, null, 2)}\n`);
+  return false;
 }
 
 async function loadRunContext(

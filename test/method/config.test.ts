@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,5 +122,30 @@ test('a run on a device this LibTorch cannot use fails before writing anything',
   await assert.rejects(
     runPipeline(parseConfig({ ...tinyConfig, device: 'tpu' }), { dir }),
     /unknown device/,
+  );
+});
+
+test('a run whose data cannot be read writes no run directory, so the fixed config starts afresh', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'no-data-')), 'run');
+  const missing = join(dir, '..', 'nowhere');
+  const cfg = parseConfig({
+    ...tinyConfig,
+    data: { kind: 'nifti', root: missing, labeledCount: 1 },
+  });
+  await assert.rejects(runPipeline(cfg, { dir }), (err: Error) => {
+    assert.ok(err instanceof InputError);
+    assert.ok(err.message.includes(join(missing, 'dataset.json')), err.message);
+    return true;
+  });
+  assert.equal(existsSync(dir), false);
+  // The run directory still refuses a second run, and a --resume of another config, at once.
+  await runPipeline(parseConfig({ ...tinyConfig, methods: [] }), { dir });
+  await assert.rejects(
+    runPipeline(parseConfig({ ...tinyConfig, methods: [] }), { dir }),
+    /--resume/,
+  );
+  await assert.rejects(
+    runPipeline(parseConfig({ ...tinyConfig, seed: 8, methods: [] }), { dir, resume: true }),
+    /config differs/,
   );
 });
