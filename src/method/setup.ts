@@ -63,15 +63,15 @@ export function makeOptimizer(
   cfg: RunConfig,
   net: UNet,
   totalIterations: number,
-  every: { lrSchedule?: LrSchedule; lr?: number } = {},
+  stage: { lrSchedule?: LrSchedule; lr?: number } = {},
 ): { optimizer: Optimizer; scheduler: PolyLR | null } {
   const o = cfg.optimizer;
-  const lr = every.lr ?? o.lr;
+  const lr = stage.lr ?? o.lr;
   const optimizer =
     o.kind === 'adam'
       ? new Adam(net.parameters(), { lr, weightDecay: o.weightDecay })
       : new SGD(net.parameters(), { lr, momentum: o.momentum, weightDecay: o.weightDecay });
-  const poly = every.lrSchedule ? every.lrSchedule === 'poly' : o.kind === 'sgd' && o.poly;
+  const poly = stage.lrSchedule ? stage.lrSchedule === 'poly' : o.kind === 'sgd' && o.poly;
   return { optimizer, scheduler: poly ? new PolyLR(optimizer, lr, totalIterations) : null };
 }
 

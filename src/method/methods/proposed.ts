@@ -11,13 +11,10 @@ export const proposed: MethodSpec = {
   description: 'rounds of pseudo-labels and joint segmentation + local contrastive training',
   showcase: true,
   seeds: semiSupervisedStreams(1),
+  // The joint section's schedule fields (valEvery, lr, ...), over all rounds.
   schedule: (cfg) => ({
+    ...cfg.joint,
     iterations: cfg.joint.rounds * cfg.joint.iterationsPerRound,
-    valEvery: cfg.joint.valEvery,
-    checkpointEvery: cfg.joint.checkpointEvery,
-    lrSchedule: cfg.joint.lrSchedule,
-    lr: cfg.joint.lr,
-    modelEmaDecay: cfg.joint.modelEmaDecay,
   }),
   start: { from: 'baseline', init: (cfg) => cfg.joint.init },
   pseudoLabels: {

@@ -10,13 +10,10 @@ export const selfTraining: MethodSpec = {
   name: 'self-training',
   description: 'rounds of pseudo-labels and segmentation training (the ablation)',
   seeds: semiSupervisedStreams(2),
+  // The joint section's schedule fields (valEvery, lr, ...), over all rounds.
   schedule: (cfg) => ({
+    ...cfg.joint,
     iterations: cfg.joint.rounds * iterationsPerRound(cfg.joint),
-    valEvery: cfg.joint.valEvery,
-    checkpointEvery: cfg.joint.checkpointEvery,
-    lrSchedule: cfg.joint.lrSchedule,
-    lr: cfg.joint.lr,
-    modelEmaDecay: cfg.joint.modelEmaDecay,
   }),
   start: { from: 'baseline', init: (cfg) => cfg.joint.init },
   pseudoLabels: {
