@@ -44,7 +44,8 @@ function differences(a: unknown, b: unknown, path: string): string[] {
  * The fields where `cfg` would train another baseline than `other`'s, or start its methods from
  * another checkpoint. `baseline.handoff` only adds a checkpoint to the same training, so `cfg`
  * without one may adopt `other`'s baseline all the same: its methods start from the best over all
- * the baseline's iterations, which every baseline keeps.
+ * the baseline's iterations, which every baseline keeps. `bnUpdate.source` only changes the stages
+ * after the baseline (the baseline always re-estimates from its own labeled batches).
  */
 export function baselineDifferences(cfg: RunConfig, other: RunConfig): string[] {
   const keys = new Set([...Object.keys(cfg), ...Object.keys(other)]);
@@ -53,7 +54,8 @@ export function baselineDifferences(cfg: RunConfig, other: RunConfig): string[] 
     .flatMap((k) =>
       differences((cfg as Record<string, unknown>)[k], (other as Record<string, unknown>)[k], k),
     )
-    .filter((field) => field !== 'baseline.handoff' || hasHandoff(cfg));
+    .filter((field) => field !== 'baseline.handoff' || hasHandoff(cfg))
+    .filter((field) => field !== 'bnUpdate.source');
 }
 
 const ADOPTED_EVENT = 'adopted';

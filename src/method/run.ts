@@ -387,6 +387,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
   const start = spec.start.from === 'baseline' ? await baselineStart(ctx) : null;
   const init = spec.start.from === 'baseline' ? spec.start.init(cfg) : null;
   const trainer = await spec.trainer();
+  const bnTrainer = cfg.bnUpdate.source === 'labeled' ? await BASELINE.trainer() : trainer;
   const schedule = spec.schedule(cfg);
   const total = schedule.iterations;
   const rounds = spec.pseudoLabels;
@@ -433,7 +434,7 @@ async function trainMethod(ctx: RunContext, spec: MethodSpec): Promise<TrainerSt
       const data: StageData = { labeled: ctx.labeled, unlabeled: ctx.unlabeled, round: null };
       const bn = seeds.bnUpdate;
       const updateBn = () =>
-        bn ? bnUpdater(cfg, bn.seed, (rng) => trainer.bnInputs(data, cfg, net, rng)) : null;
+        bn ? bnUpdater(cfg, bn.seed, (rng) => bnTrainer.bnInputs(data, cfg, net, rng)) : null;
       const step = (it: number) => trainer.step(stage, data, ctx.rankCfg, loss, it);
       if (rounds) {
         const perRound = rounds.iterationsPerRound(cfg);

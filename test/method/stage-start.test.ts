@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type RunConfig } from '../../src/method/config.js';
 import { runPipeline } from '../../src/method/run.js';
-import { baselineBnUpdater } from '../../src/method/bn-update.js';
+import { baselineBnUpdater, bnUpdater } from '../../src/method/bn-update.js';
 import { labeledPool } from '../../src/method/pools.js';
 import { makePreprocessor, openDataset, unetConfig } from '../../src/method/setup.js';
 import { loadCheckpoint } from '../../src/method/train/checkpoint.js';
@@ -13,7 +13,8 @@ import { UNet } from '../../src/nn/index.js';
 import { loadSafetensors } from '../../src/nn/safetensors.js';
 import * as torch from '../../src/torch/index.js';
 import { tinyConfig } from './tiny-config.js';
-import { runFiles, stageFilesIn } from '../../src/method/run-dir.js';
+import { readSeeds, runFiles, stageFilesIn } from '../../src/method/run-dir.js';
+import { supervisedBatch } from '../../src/method/train/supervised.js';
 
 // One tiny run whose semi-supervised stages continue from the whole baseline ('full'), shared by
 // the checks below: how a stage starts (optimiser, batch-norm statistics) and whether the proposed
@@ -112,6 +113,40 @@ test('saved checkpoints hold batch-norm statistics re-estimated on training batc
   baselineBnUpdater(cfg, labeled, net)!(net);
   assert.ok(maxAbsDiff(saved, stats()) < 1e-5, `${maxAbsDiff(saved, stats())}`);
   net.dispose();
+});
+
+test("bnUpdate.source 'labeled': a later stage's statistics come from labeled batches as the baseline draws them", async () => {
+  const labeledDir = mkdtempSync(join(tmpdir(), 'stage-start-labeled-'));
+  try {
+    const labeledCfg = parseConfig({ ...cfg, bnUpdate: { source: 'labeled' } });
+    await runPipeline(labeledCfg, {
+      dir: labeledDir,
+      baselineFrom: dir,
+      methods: ['self-training'],
+    });
+    const dataset = await openDataset(cfg);
+    const labeled = labeledPool(await dataset.labeledTrain(), makePreprocessor(cfg), 4);
+    const net = new UNet(unetConfig(cfg, 4));
+    const stats = () =>
+      Float32Array.from(net.stateDict()['enc1.0.bn.running_var'].data() as Float32Array);
+    const labeledBatches = (seed: number) =>
+      bnUpdater(cfg, seed, (rng) => [
+        supervisedBatch(labeled, cfg, cfg.baseline.batchSize, 4, rng, net.device).images,
+      ])!;
+    const diffFromLabeled = (runDir: string) => {
+      loadCheckpoint(stageFilesIn(runDir, 'self-training').best, net, null, null);
+      const saved = stats();
+      labeledBatches(readSeeds(runDir)!.stages['self-training'].bnUpdate!.seed)(net);
+      return maxAbsDiff(saved, stats());
+    };
+    // The same weights re-estimated from the stage's labeled batches give the saved statistics;
+    // the default run's were estimated from its pseudo-labeled batches too, and differ.
+    assert.ok(diffFromLabeled(labeledDir) < 1e-5, `${diffFromLabeled(labeledDir)}`);
+    assert.ok(diffFromLabeled(dir) > 1e-3, `${diffFromLabeled(dir)}`);
+    net.dispose();
+  } finally {
+    rmSync(labeledDir, { recursive: true, force: true });
+  }
 });
 
 test('validation time is recorded and network-space selection scores every validation volume', () => {
