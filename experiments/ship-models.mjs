@@ -42,7 +42,23 @@ function methodText(method, cfg) {
     return 'labeled-only baseline (supervised on the labeled slices alone), selected checkpoint';
   const pseudoSeg = cfg.joint?.pseudoSegBatchSize ?? 0;
   const lr = cfg.joint?.lr;
-  return `local contrastive loss + CRF pseudo-label self-training (method.md)${pseudoSeg > 0 ? `, with ${pseudoSeg} pseudo-labeled slices in each segmentation batch (method.md C.4 step 5; the released code trains the segmentation on labeled slices only)` : ''}${cfg.baseline.handoff === undefined ? ", starting from the end of the baseline's training" : ''}${lr === undefined ? '' : ` at a learning rate of ${lr}`}, selected checkpoint of the proposed stage`;
+  const p = cfg.pseudo ?? {};
+  const parts = [
+    'local contrastive loss + CRF pseudo-label self-training (method.md)',
+    p.crf
+      ? `CRF \`pseudo.crf\` [${p.crf.join(', ')}] (${p.crfUnits ?? 'px'})`
+      : 'argmax pseudo-labels',
+    pseudoSeg > 0 &&
+      `${pseudoSeg} pseudo-labeled slices in each segmentation batch (method.md C.4 step 5; the released code trains the segmentation on labeled slices only)`,
+    p.keepLargest && 'pseudo-labels reduced to the largest 3-D component of each class',
+    p.minConfidence !== undefined &&
+      `pseudo-labeled pixels below confidence ${p.minConfidence} left out of the losses`,
+    cfg.bnUpdate?.source === 'labeled' && 'batch-norm statistics re-estimated from labeled batches',
+    cfg.baseline.handoff === undefined && "starting from the end of the baseline's training",
+    lr !== undefined && `learning rate ${lr}`,
+    'selected checkpoint of the proposed stage',
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 const f1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');

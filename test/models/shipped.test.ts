@@ -19,7 +19,7 @@ const models = existsSync('models')
   ? readdirSync('models').filter((f) => f.endsWith('.safetensors'))
   : [];
 
-test('models/ ships the ACDC 1, 3, 7 and PROMISE12 2 models, with the baselines of ACDC 1, 3 and 7', () => {
+test('models/ ships the ACDC 1, 3, 7 and PROMISE12 2 models, each with the baseline of its run', () => {
   assert.deepEqual(models.sort(), [
     'acdc-1-baseline.safetensors',
     'acdc-1.safetensors',
@@ -27,6 +27,7 @@ test('models/ ships the ACDC 1, 3, 7 and PROMISE12 2 models, with the baselines 
     'acdc-3.safetensors',
     'acdc-7-baseline.safetensors',
     'acdc-7.safetensors',
+    'promise12-2-baseline.safetensors',
     'promise12-2.safetensors',
   ]);
 });
