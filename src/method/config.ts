@@ -153,10 +153,10 @@ export const configSchema = z
         /**
          * The batches of the stages after the baseline: 'stage' (absent) those the stage draws
          * (pseudo-labeled and contrastive slices included), 'labeled' augmented labeled batches
-         * as the baseline draws them. Not in the paper. At PROMISE12-2, the same weights score
-         * 2.5 to 5.5 points lower with the stage's statistics than with the baseline's
-         * (docs/results.md). Optional, so that config.json of a run that does not set it stays as
-         * it was.
+         * as the baseline draws them. Not in the paper. At PROMISE12-2 the stages' own statistics
+         * cost the baseline's weights 2.5 to 6 points at a stage's start, which 'labeled' avoids;
+         * the scores after training stay within a point of the default's (docs/results.md).
+         * Optional, so that config.json of a run that does not set it stays as it was.
          */
         source: z.enum(['stage', 'labeled']).optional(),
       })
