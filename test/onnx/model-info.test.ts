@@ -28,7 +28,8 @@ test('a shipped model reads back with its classes and preprocessing', () => {
   assert.deepEqual(info.classNames, ['background', 'prostate']);
   assert.equal(info.unet.inChannels, 1);
   assert.equal(info.sizeMultiple, 2 ** (info.unet.filters.length - 1));
-  assert.deepEqual(info.keepLargest, []);
+  const none = variant((m) => setMeta(m, 'contraseg.keep_largest', null));
+  assert.deepEqual(readOnnxModelInfo(none, 'p.onnx').keepLargest, []);
   const kept = variant((m) => setMeta(m, 'contraseg.keep_largest', '[1]'));
   assert.deepEqual(readOnnxModelInfo(kept, 'p.onnx').keepLargest, [1]);
 });
