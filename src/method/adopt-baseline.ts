@@ -16,18 +16,24 @@ import {
 import { MetricsLog } from './train/metrics-log.js';
 
 /**
- * Config fields the baseline stage never reads: two runs that differ only here train the same
- * baseline. The execution fields (threads, device) change speed, not what is trained.
+ * Config fields the baseline stage never reads (dotted paths cover what they hold): two runs that
+ * differ only here train the same baseline. The execution fields (threads, device) change speed,
+ * not what is trained; `bnUpdate.source` only changes the stages after the baseline (the baseline
+ * always re-estimates from its own labeled batches).
  */
-const FIELDS_AFTER_BASELINE: ReadonlySet<string> = new Set([
+const FIELDS_AFTER_BASELINE: readonly string[] = [
   'name',
   'threads',
   'device',
   'methods',
   'pseudo',
   'joint',
+  'bnUpdate.source',
   ...Object.keys(methodConfigSections),
-]);
+];
+
+const readByBaseline = (field: string) =>
+  !FIELDS_AFTER_BASELINE.some((f) => field === f || field.startsWith(`${f}.`));
 
 /** Dotted paths where two JSON values differ (`a.b` for nested objects, `a` otherwise). */
 function differences(a: unknown, b: unknown, path: string): string[] {
@@ -44,18 +50,12 @@ function differences(a: unknown, b: unknown, path: string): string[] {
  * The fields where `cfg` would train another baseline than `other`'s, or start its methods from
  * another checkpoint. `baseline.handoff` only adds a checkpoint to the same training, so `cfg`
  * without one may adopt `other`'s baseline all the same: its methods start from the best over all
- * the baseline's iterations, which every baseline keeps. `bnUpdate.source` only changes the stages
- * after the baseline (the baseline always re-estimates from its own labeled batches).
+ * the baseline's iterations, which every baseline keeps.
  */
 export function baselineDifferences(cfg: RunConfig, other: RunConfig): string[] {
-  const keys = new Set([...Object.keys(cfg), ...Object.keys(other)]);
-  return [...keys]
-    .filter((k) => !FIELDS_AFTER_BASELINE.has(k))
-    .flatMap((k) =>
-      differences((cfg as Record<string, unknown>)[k], (other as Record<string, unknown>)[k], k),
-    )
-    .filter((field) => field !== 'baseline.handoff' || hasHandoff(cfg))
-    .filter((field) => field !== 'bnUpdate.source');
+  return differences(cfg, other, '')
+    .filter(readByBaseline)
+    .filter((field) => field !== 'baseline.handoff' || hasHandoff(cfg));
 }
 
 const ADOPTED_EVENT = 'adopted';
