@@ -19,7 +19,7 @@ const models = existsSync('models')
   ? readdirSync('models').filter((f) => f.endsWith('.safetensors'))
   : [];
 
-test('models/ ships the ACDC 1, 3, 7 and PROMISE12 2 models, each with the baseline of its run', () => {
+test('models/ ships the ACDC 1, 3, 7 and PROMISE12 1, 2 models, each with the baseline of its run', () => {
   assert.deepEqual(models.sort(), [
     'acdc-1-baseline.safetensors',
     'acdc-1.safetensors',
@@ -27,6 +27,8 @@ test('models/ ships the ACDC 1, 3, 7 and PROMISE12 2 models, each with the basel
     'acdc-3.safetensors',
     'acdc-7-baseline.safetensors',
     'acdc-7.safetensors',
+    'promise12-1-baseline.safetensors',
+    'promise12-1.safetensors',
     'promise12-2-baseline.safetensors',
     'promise12-2.safetensors',
   ]);
