@@ -4,6 +4,7 @@
 // (10,000 resamples of the volumes, seed 0) and the two-sided sign test's p-value.
 // Usage: node experiments/paired-dice.mjs A.csv B.csv   (needs dist/)
 import { readFileSync } from 'node:fs';
+import { percentileSorted } from '../dist/src/metrics/stats.js';
 import { Rng } from '../dist/src/util/rng.js';
 
 function volumeDice(path) {
@@ -46,6 +47,6 @@ console.log(
   `mean Dice A ${(100 * mean(ids.map((k) => a.get(k)))).toFixed(2)} %, B ${(100 * mean(ids.map((k) => b.get(k)))).toFixed(2)} %`,
 );
 console.log(
-  `A − B: mean ${mean(diff).toFixed(2)} points, bootstrap 95 % [${boot[249].toFixed(2)}, ${boot[9749].toFixed(2)}]; ` +
+  `A − B: mean ${mean(diff).toFixed(2)} points, bootstrap 95 % [${percentileSorted(boot, 2.5).toFixed(2)}, ${percentileSorted(boot, 97.5).toFixed(2)}]; ` +
     `A better on ${wins}, B on ${losses}, sign test p = ${p.toFixed(3)}`,
 );
